@@ -1,0 +1,262 @@
+package io.quorumkv.node;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.quorumkv.node.raft.ExpirySweeper;
+import io.quorumkv.node.raft.KvStateMachine;
+import io.quorumkv.node.raft.RaftSettings;
+import io.quorumkv.node.rpc.NodeRpcService;
+import io.quorumkv.node.rpc.WatchHub;
+import io.quorumkv.proto.Limits;
+import io.quorumkv.proto.PeerAddress;
+import io.quorumkv.proto.gen.PeerInfo;
+import io.quorumkv.proto.gen.StatusResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One QuorumKV node: a Ratis server running {@link KvStateMachine}, the node RPC service and
+ * the leader's expiry sweeper. Used by the node process and by the in-process test cluster.
+ *
+ * <p>Lifecycle: {@link #start} once, {@link #close} once. Thread-safe after start.
+ */
+public final class NodeServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(NodeServer.class.getName());
+  private static final String CLUSTER_ID_FILE = "cluster-id";
+
+  private final NodeConfig config;
+  private final WatchHub hub = new WatchHub();
+  private final KvStateMachine stateMachine;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Consumer<Throwable> fatalHandler;
+  private volatile Throwable fatal;
+  private RaftServer raftServer;
+  private Server rpcServer;
+  private RaftClient sweeperClient;
+  private ExpirySweeper sweeper;
+
+  /**
+   * @param fatalHandler called (once) after the node stopped itself because an entry could not
+   *     be decoded or applied; the node process exits, tests record it
+   */
+  public NodeServer(NodeConfig config, Consumer<Throwable> fatalHandler) {
+    this.config = config;
+    this.fatalHandler = fatalHandler;
+    this.stateMachine = new KvStateMachine(config.dataDir(), hub, this::onFatal);
+  }
+
+  /** The group built from the peer list and cluster id. */
+  public static RaftGroup group(UUID clusterId, List<PeerAddress> peers) {
+    return RaftGroup.valueOf(RaftGroupId.valueOf(clusterId),
+        peers.stream().map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
+  }
+
+  /**
+   * Checks (or records, for a new directory) that {@code dataDir} belongs to {@code clusterId}.
+   *
+   * @throws IllegalStateException if the directory belongs to another cluster
+   */
+  public static void claimDataDir(Path dataDir, UUID clusterId) {
+    try {
+      Files.createDirectories(dataDir);
+      Path f = dataDir.resolve(CLUSTER_ID_FILE);
+      if (Files.exists(f)) {
+        String existing = Files.readString(f, StandardCharsets.UTF_8).trim();
+        if (!existing.equalsIgnoreCase(clusterId.toString())) {
+          throw new IllegalStateException("data directory " + dataDir + " belongs to cluster " + existing
+              + ", not " + clusterId + "; use another --data-dir or the matching --cluster-id");
+        }
+      } else {
+        Files.writeString(f, clusterId + "\n", StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The cluster id recorded in a data directory, if any. */
+  public static Optional<UUID> recordedClusterId(Path dataDir) {
+    Path f = dataDir.resolve(CLUSTER_ID_FILE);
+    try {
+      return Files.exists(f) ? Optional.of(UUID.fromString(Files.readString(f).trim())) : Optional.empty();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("unreadable " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts Raft (bootstrapping a new group or recovering an existing one) and the RPC service. */
+  public NodeServer start() throws IOException {
+    claimDataDir(config.dataDir(), config.clusterId());
+    Path raftDir = config.dataDir().resolve("raft");
+    RaftGroup group = group(config.clusterId(), config.peers());
+    boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
+    raftServer = RaftServer.newBuilder()
+        .setServerId(RaftPeerId.valueOf(config.id()))
+        .setGroup(group)
+        .setProperties(config.raft().serverProperties(raftDir, config.raftPort()))
+        .setStateMachine(stateMachine)
+        .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+        .build();
+    raftServer.start();
+    rpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.rpcPort()))
+        .addService(new NodeRpcService(stateMachine, hub, this::status))
+        .maxInboundMessageSize(Limits.MAX_RPC_MESSAGE_BYTES)
+        .build()
+        .start();
+    sweeperClient = RaftClient.newBuilder()
+        .setProperties(RaftSettings.clientProperties())
+        .setRaftGroup(group)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+        .build();
+    sweeper = new ExpirySweeper(stateMachine, sweeperClient, this::isLeaderReady);
+    sweeper.start();
+    LOG.info("node " + config.id() + " started (" + (existing ? "recovered" : "bootstrapped") + ") raft="
+        + config.raftPort() + " rpc=" + rpcServer.getPort() + " cluster=" + config.clusterId());
+    return this;
+  }
+
+  private RaftServer.Division division() throws IOException {
+    return raftServer.getDivision(RaftGroupId.valueOf(config.clusterId()));
+  }
+
+  /** True if this node is the leader and has committed an entry in its term. */
+  public boolean isLeaderReady() {
+    try {
+      return !closed.get() && division().getInfo().isLeaderReady();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** This node's view of itself and the group. */
+  public StatusResponse status() {
+    StatusResponse.Builder b = StatusResponse.newBuilder()
+        .setId(config.id())
+        .setPid(ProcessHandle.current().pid())
+        .setGroupId(config.clusterId().toString())
+        .setAppliedIndex(stateMachine.appliedIndex())
+        .setSnapshotIndex(stateMachine.snapshotIndex());
+    for (PeerAddress p : config.peers()) {
+      b.addPeers(PeerInfo.newBuilder().setId(p.id()).setRaftAddress(p.raftAddress()).setRpcAddress(p.rpcAddress()));
+    }
+    try {
+      RaftServer.Division d = division();
+      b.setRole(d.getInfo().getCurrentRole().name())
+          .setTerm(d.getInfo().getCurrentTerm())
+          .setCommitIndex(d.getRaftLog().getLastCommittedIndex());
+      RaftPeerId leader = d.getInfo().getLeaderId();
+      if (leader != null) {
+        b.setLeaderId(leader.toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      b.setRole("UNKNOWN");
+    }
+    return b.build();
+  }
+
+  /** The node's configuration. */
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The state machine (for tests and metrics). */
+  public KvStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  /** The bound RPC port. */
+  public int rpcPort() {
+    return rpcServer.getPort();
+  }
+
+  /** Open watch streams. */
+  public int watchStreams() {
+    return hub.size();
+  }
+
+  /** The failure that stopped this node, if any. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal);
+  }
+
+  /** Asks Ratis to hand leadership to another peer (graceful shutdown of a leader). */
+  public boolean transferLeadership(long timeoutMs) {
+    try {
+      if (!division().getInfo().isLeader()) {
+        return true;
+      }
+      try (RaftClient c = RaftClient.newBuilder().setProperties(RaftSettings.clientProperties())
+          .setRaftGroup(group(config.clusterId(), config.peers()))
+          .setRetryPolicy(RetryPolicies.noRetry()).build()) {
+        return c.admin().transferLeadership(null, timeoutMs).isSuccess();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.INFO, "leadership transfer failed: " + e.getMessage());
+      return false;
+    }
+  }
+
+  private void onFatal(Throwable t) {
+    fatal = t;
+    LOG.log(Level.SEVERE, "node " + config.id() + " is stopping: " + t.getMessage(), t);
+    // Close from another thread: this may be a Ratis or apply thread that close() waits for.
+    Thread.ofPlatform().name("fatal-stop").start(() -> {
+      close();
+      fatalHandler.accept(t);
+    });
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (sweeper != null) {
+      sweeper.close();
+    }
+    closeQuietly(sweeperClient);
+    if (rpcServer != null) {
+      rpcServer.shutdownNow();
+    }
+    closeQuietly(raftServer);
+    if (rpcServer != null) {
+      try {
+        rpcServer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "close failed", e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.quorumkv.node.rpc;
+
+import com.deno.kv.datapath.SnapshotReadOutput;
+import com.deno.kv.datapath.WatchKey;
+import com.deno.kv.datapath.WatchOutput;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quorumkv.node.raft.KvStateMachine;
+import io.quorumkv.node.storage.SqliteStore;
+import io.quorumkv.proto.Limits;
+import io.quorumkv.proto.gen.DigestRequest;
+import io.quorumkv.proto.gen.DigestResponse;
+import io.quorumkv.proto.gen.LocalReadRequest;
+import io.quorumkv.proto.gen.NodeGrpc;
+import io.quorumkv.proto.gen.StatusRequest;
+import io.quorumkv.proto.gen.StatusResponse;
+import io.quorumkv.proto.gen.WatchRequest;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The node's own gRPC service: status, local (eventual) snapshot reads, watch streams and
+ * digests. It never writes: writes only go through the Raft log (DESIGN invariant 1).
+ */
+public final class NodeRpcService extends NodeGrpc.NodeImplBase {
+  private static final Logger LOG = Logger.getLogger(NodeRpcService.class.getName());
+  /** Longest a local read waits for this node to catch up to a requested index. */
+  private static final long MAX_CATCH_UP_WAIT_MS = 5_000;
+  /** How often a watch sender wakes up to notice a cancelled stream. */
+  private static final long WATCH_POLL_MS = 1_000;
+
+  private final KvStateMachine stateMachine;
+  private final WatchHub hub;
+  private final Supplier<StatusResponse> status;
+
+  public NodeRpcService(KvStateMachine stateMachine, WatchHub hub, Supplier<StatusResponse> status) {
+    this.stateMachine = stateMachine;
+    this.hub = hub;
+    this.status = status;
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+    out.onNext(status.get());
+    out.onCompleted();
+  }
+
+  @Override
+  public void snapshotRead(LocalReadRequest request, StreamObserver<SnapshotReadOutput> out) {
+    try {
+      long deadline = System.currentTimeMillis() + MAX_CATCH_UP_WAIT_MS;
+      while (stateMachine.appliedIndex() < request.getMinAppliedIndex()) {
+        if (System.currentTimeMillis() > deadline) {
+          out.onError(Status.UNAVAILABLE.withDescription("node is behind index " + request.getMinAppliedIndex()).asRuntimeException());
+          return;
+        }
+        Thread.sleep(2);
+      }
+      SnapshotReadOutput r = stateMachine.snapshotRead(request.getRead(), System.currentTimeMillis());
+      out.onNext(r.toBuilder().setReadIsStronglyConsistent(false).build());
+      out.onCompleted();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      out.onError(Status.CANCELLED.asRuntimeException());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "local read failed", e);
+      out.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void digest(DigestRequest request, StreamObserver<DigestResponse> out) {
+    SqliteStore.Digest d = stateMachine.digest();
+    out.onNext(DigestResponse.newBuilder()
+        .setDigest(com.google.protobuf.ByteString.copyFrom(d.sha256()))
+        .setAppliedIndex(d.appliedIndex())
+        .setRowCount(d.rowCount())
+        .build());
+    out.onCompleted();
+  }
+
+  /**
+   * Streams full WatchOutput messages. gRPC calls this on a transport thread, so the sending
+   * loop runs on its own virtual thread and only sends while the stream is ready: a slow
+   * receiver makes changes collapse instead of buffering without bound.
+   */
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchOutput> plain) {
+    ServerCallStreamObserver<WatchOutput> out = (ServerCallStreamObserver<WatchOutput>) plain;
+    if (request.getWatch().getKeysCount() > Limits.MAX_WATCHED_KEYS) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("Too many keys watched in a single watch request.").asRuntimeException());
+      return;
+    }
+    List<byte[]> keys = request.getWatch().getKeysList().stream().map(WatchKey::getKey).map(com.google.protobuf.ByteString::toByteArray).toList();
+    WatchHub.Subscription sub;
+    try {
+      sub = hub.subscribe(keys);
+    } catch (IllegalStateException e) {
+      out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    Object readyLock = new Object();
+    out.setOnReadyHandler(() -> {
+      synchronized (readyLock) {
+        readyLock.notifyAll();
+      }
+    });
+    out.setOnCancelHandler(() -> {
+      hub.unsubscribe(sub);
+      synchronized (readyLock) {
+        readyLock.notifyAll();
+      }
+    });
+    Thread.ofVirtual().name("watch-sender").start(() -> sendLoop(sub, out, readyLock));
+  }
+
+  private void sendLoop(WatchHub.Subscription sub, ServerCallStreamObserver<WatchOutput> out, Object readyLock) {
+    try {
+      while (!sub.isClosed()) {
+        if (!sub.awaitChange(WATCH_POLL_MS)) {
+          continue;
+        }
+        synchronized (readyLock) {
+          while (!out.isReady() && !out.isCancelled()) {
+            readyLock.wait(WATCH_POLL_MS);
+          }
+        }
+        if (out.isCancelled()) {
+          break;
+        }
+        // Read after the stream became ready: the message holds the newest state.
+        out.onNext(stateMachine.watchRead(sub.keys(), System.currentTimeMillis()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      if (!out.isCancelled()) {
+        LOG.log(Level.FINE, "watch stream ended", e);
+        try {
+          out.onError(Status.UNAVAILABLE.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
+        } catch (RuntimeException ignored) {
+          // already closed
+        }
+      }
+    } finally {
+      hub.unsubscribe(sub);
+    }
+  }
+}
