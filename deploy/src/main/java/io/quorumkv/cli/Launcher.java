@@ -1,0 +1,83 @@
+package io.quorumkv.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Starts QuorumKV child processes with this JVM's java binary and classpath. */
+final class Launcher {
+  private Launcher() {}
+
+  /** JVM flags for every QuorumKV process; heap bounded so a node stays well under 300 MB. */
+  static final List<String> JVM_FLAGS = List.of(
+      "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+      "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-Xss1m");
+
+  static List<String> javaCommand(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_FLAGS);
+    String logging = System.getProperty("java.util.logging.config.file");
+    if (logging != null) {
+      cmd.add("-Djava.util.logging.config.file=" + logging);
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(QuorumKv.class.getName());
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** Starts {@code quorumkv <args>} with output appended to {@code log}; writes {@code pidFile}. */
+  static Process start(List<String> args, Path log, Path pidFile) throws IOException {
+    Files.createDirectories(log.getParent());
+    ProcessBuilder pb = new ProcessBuilder(javaCommand(args))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Process p = pb.start();
+    Files.writeString(pidFile, Long.toString(p.pid()));
+    return p;
+  }
+
+  /** The live process recorded in a pid file, if it is a QuorumKV java process. */
+  static Optional<ProcessHandle> recorded(Path pidFile) {
+    try {
+      if (!Files.exists(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** SIGTERM, wait up to {@code graceMs}, then SIGKILL. */
+  static void stop(ProcessHandle h, long graceMs) {
+    if (!h.isAlive()) {
+      return;
+    }
+    h.destroy();
+    try {
+      h.onExit().get(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      h.destroyForcibly();
+    }
+  }
+
+  /** The last {@code n} lines of a log file, for error messages. */
+  static String tail(Path log, int n) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    } catch (IOException e) {
+      return "(no log at " + log + ")";
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.quorumkv.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.quorumkv.proto.PeerAddress;
+import io.quorumkv.proto.gen.NodeGrpc;
+import io.quorumkv.proto.gen.StatusRequest;
+import io.quorumkv.proto.gen.StatusResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Asks every node for its status in parallel, with a short deadline. */
+final class NodeStatus {
+  private NodeStatus() {}
+
+  /** A node's answer, or empty when it did not answer. */
+  record Seen(PeerAddress peer, Optional<StatusResponse> status) {
+    String role() {
+      return status.map(StatusResponse::getRole).orElse("UNREACHABLE");
+    }
+  }
+
+  static List<Seen> poll(List<PeerAddress> peers, long deadlineMs) {
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Seen>> fs = peers.stream().map(p -> exec.submit(() -> one(p, deadlineMs))).toList();
+      return fs.stream().map(f -> {
+        try {
+          return f.get();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }).toList();
+    }
+  }
+
+  private static Seen one(PeerAddress p, long deadlineMs) {
+    ManagedChannel ch = NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build();
+    try {
+      return new Seen(p, Optional.of(NodeGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+          .status(StatusRequest.getDefaultInstance())));
+    } catch (RuntimeException e) {
+      return new Seen(p, Optional.empty());
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  /** The leader id agreed by the reachable node with the highest term. */
+  static Optional<String> leader(List<Seen> seen) {
+    return seen.stream().filter(s -> s.status().isPresent())
+        .map(s -> s.status().get())
+        .filter(s -> !s.getLeaderId().isEmpty())
+        .max(java.util.Comparator.comparingLong(StatusResponse::getTerm))
+        .map(StatusResponse::getLeaderId);
+  }
+}

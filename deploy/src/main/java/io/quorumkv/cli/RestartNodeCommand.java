@@ -1,0 +1,70 @@
+package io.quorumkv.cli;
+
+import io.quorumkv.proto.PeerAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code quorumkv restart-node N}: graceful restart of one node of a 'quorumkv up' cluster. */
+@Command(name = "restart-node", mixinStandardHelpOptions = true,
+    description = {"Restarts one node of a running 'quorumkv up' cluster: SIGTERM (a leader hands",
+        "over leadership first), wait for it to exit, start it again from its data directory, and",
+        "wait until it has caught up with the leader's commit index."})
+final class RestartNodeCommand implements Callable<Integer> {
+  @Parameters(index = "0", description = "Node id (n1) or number (1).")
+  String node;
+
+  @Option(names = "--dir", defaultValue = "${env:QUORUMKV_DIR:-quorumkv-data}",
+      description = "Directory of the 'quorumkv up' cluster (default: ${DEFAULT-VALUE}). [QUORUMKV_DIR]")
+  Path dir;
+
+  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for catch-up (default: ${DEFAULT-VALUE}).")
+  int timeoutS;
+
+  @Override
+  public Integer call() throws Exception {
+    LocalLayout layout = LocalLayout.load(dir).orElse(null);
+    if (layout == null) {
+      System.err.println("quorumkv restart-node: no cluster in " + dir.toAbsolutePath());
+      return 2;
+    }
+    String id = node.matches("\\d+") ? "n" + node : node;
+    Optional<PeerAddress> peer = layout.peers().stream().filter(p -> p.id().equals(id)).findFirst();
+    if (peer.isEmpty()) {
+      System.err.println("quorumkv restart-node: no node " + id + " in " + dir);
+      return 2;
+    }
+    Path pidFile = layout.nodeDir(id).resolve("node.pid");
+    Launcher.recorded(pidFile).ifPresent(h -> {
+      System.out.println("stopping " + id + " (pid " + h.pid() + ")");
+      Launcher.stop(h, 20_000);
+    });
+    Process p = Launcher.start(List.of("node", "--id", id, "--peers", PeerAddress.toSpec(layout.peers()),
+        "--data-dir", layout.nodeDir(id).toString(), "--cluster-id", layout.clusterId().toString(),
+        "--bind", layout.host()), layout.nodeDir(id).resolve("node.log"), pidFile);
+    System.out.println("started " + id + " (pid " + p.pid() + "); waiting for it to catch up");
+    long deadline = System.currentTimeMillis() + timeoutS * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      List<NodeStatus.Seen> seen = NodeStatus.poll(layout.peers(), 1000);
+      Optional<NodeStatus.Seen> me = seen.stream().filter(s -> s.peer().id().equals(id)).findFirst();
+      long leaderCommit = seen.stream().filter(s -> s.status().isPresent() && s.role().equals("LEADER"))
+          .mapToLong(s -> s.status().get().getCommitIndex()).max().orElse(Long.MAX_VALUE);
+      if (me.isPresent() && me.get().status().isPresent() && me.get().status().get().getAppliedIndex() >= leaderCommit
+          && NodeStatus.leader(seen).isPresent()) {
+        System.out.println(id + " is back (applied " + me.get().status().get().getAppliedIndex() + ")");
+        return 0;
+      }
+      if (!p.isAlive()) {
+        System.err.println("quorumkv restart-node: " + id + " exited with code " + p.exitValue() + "; see " + layout.nodeDir(id).resolve("node.log"));
+        return 1;
+      }
+      Thread.sleep(200);
+    }
+    System.err.println("quorumkv restart-node: " + id + " did not catch up within " + timeoutS + " s");
+    return 1;
+  }
+}

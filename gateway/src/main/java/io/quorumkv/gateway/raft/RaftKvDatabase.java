@@ -1,0 +1,219 @@
+package io.quorumkv.gateway.raft;
+
+import com.deno.kv.datapath.AtomicWrite;
+import com.deno.kv.datapath.AtomicWriteOutput;
+import com.deno.kv.datapath.AtomicWriteStatus;
+import com.deno.kv.datapath.SnapshotRead;
+import com.deno.kv.datapath.SnapshotReadOutput;
+import com.deno.kv.datapath.SnapshotReadStatus;
+import com.deno.kv.datapath.Watch;
+import io.grpc.StatusRuntimeException;
+import io.quorumkv.proto.KvException;
+import io.quorumkv.proto.PeerAddress;
+import io.quorumkv.proto.gen.Command;
+import io.quorumkv.proto.gen.CommandResult;
+import io.quorumkv.proto.gen.LocalReadRequest;
+import io.quorumkv.proto.gen.NodeGrpc;
+import io.quorumkv.proto.gen.Query;
+import io.quorumkv.proto.gen.QueryResult;
+import io.quorumkv.proto.gen.WriteResult;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The gateway's route into the Raft group (the only class that knows Ratis). Writes are
+ * batched ({@link WriteBatcher}) and proposed to the leader; strong reads are Ratis
+ * linearizable read-only queries (ReadIndex on the leader); eventual reads and watches go to a
+ * follower's node RPC service. Thread-safe.
+ */
+public final class RaftKvDatabase implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RaftKvDatabase.class.getName());
+  /** Longest a request waits for a leader / commit before answering 503. */
+  public static final long DEFAULT_WAIT_MS = 10_000;
+  /** Ratis retries: fixed sleep, bounded count (the default policy spins, STACK.md §5.4). */
+  static final long RETRY_SLEEP_MS = 50;
+  static final int MAX_RETRIES = 400;
+  /** Per-attempt timeout of a Ratis client request (a paused leader costs this per try). */
+  static final long CLIENT_REQUEST_TIMEOUT_MS = 1500;
+
+  private final ClusterView view;
+  private final List<PeerAddress> peers;
+  private final long waitMs;
+  private volatile RaftClient client;
+  private volatile WriteBatcher batcher;
+
+  public RaftKvDatabase(List<PeerAddress> peers, long waitMs) {
+    this.peers = List.copyOf(peers);
+    this.waitMs = waitMs;
+    this.view = new ClusterView(peers).start();
+  }
+
+  /** The cluster view (status polling), shared with health and metrics. */
+  public ClusterView view() {
+    return view;
+  }
+
+  /** The database id: the Raft group id, learned from any node. */
+  public String databaseId() {
+    return view.groupId().orElseThrow(() -> new KvException.LeaderUnavailable(
+        "No QuorumKV node is reachable yet; cannot learn the database id.", null));
+  }
+
+  private RaftClient client() {
+    RaftClient c = client;
+    if (c != null) {
+      return c;
+    }
+    synchronized (this) {
+      if (client == null) {
+        UUID gid = UUID.fromString(databaseId());
+        RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(gid), peers.stream()
+            .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
+        client = RaftClient.newBuilder()
+            .setProperties(clientProperties())
+            .setRaftGroup(group)
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+            .build();
+        batcher = new WriteBatcher(this::propose);
+      }
+      return client;
+    }
+  }
+
+  private static RaftProperties clientProperties() {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(CLIENT_REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("256MB"));
+    return p;
+  }
+
+  private CompletableFuture<CommandResult> propose(Command cmd) {
+    return client().async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray())))
+        .thenApply(reply -> {
+          if (!reply.isSuccess()) {
+            throw new CompletionException(reply.getException());
+          }
+          try {
+            return CommandResult.parseFrom(reply.getMessage().getContent().toByteArray());
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        });
+  }
+
+  /** Commits one atomic write through the leader (batched with concurrent writes). */
+  public AtomicWriteOutput atomicWrite(AtomicWrite write) {
+    client();
+    WriteResult r = await(batcher.submit(write), true);
+    return switch (r.getOutcomeCase()) {
+      case COMMITTED -> AtomicWriteOutput.newBuilder()
+          .setStatus(AtomicWriteStatus.AW_SUCCESS).setVersionstamp(r.getCommitted()).build();
+      case CHECK_FAILED -> AtomicWriteOutput.newBuilder().setStatus(AtomicWriteStatus.AW_CHECK_FAILURE).build();
+      case REJECTED -> throw new KvException.InvalidRequest(r.getRejected());
+      case OUTCOME_NOT_SET -> throw new IllegalStateException("empty write result");
+    };
+  }
+
+  /** Linearizable read through the leader (Ratis ReadIndex). */
+  public SnapshotReadOutput strongRead(SnapshotRead read) {
+    Query q = Query.newBuilder().setSnapshotRead(read).build();
+    CompletableFuture<RaftClientReply> f =
+        client().async().sendReadOnly(Message.valueOf(ByteString.copyFrom(q.toByteArray())));
+    RaftClientReply reply = await(f, false);
+    if (!reply.isSuccess()) {
+      throw new KvException.LeaderUnavailable("Strong read failed: " + reply.getException(), reply.getException());
+    }
+    try {
+      QueryResult result = QueryResult.parseFrom(reply.getMessage().getContent().toByteArray());
+      return result.getSnapshotRead().toBuilder()
+          .setReadIsStronglyConsistent(true).setReadDisabled(false).setStatus(SnapshotReadStatus.SR_SUCCESS).build();
+    } catch (IOException e) {
+      throw new IllegalStateException("undecodable query result", e);
+    }
+  }
+
+  /** A read of a follower's local state (no coordination), falling back to other nodes. */
+  public SnapshotReadOutput eventualRead(SnapshotRead read) {
+    RuntimeException last = null;
+    for (String id : view.eventualCandidates()) {
+      try {
+        SnapshotReadOutput out = NodeGrpc.newBlockingStub(view.channel(id))
+            .withDeadlineAfter(waitMs, TimeUnit.MILLISECONDS)
+            .snapshotRead(LocalReadRequest.newBuilder().setRead(read).build());
+        return out.toBuilder().setReadIsStronglyConsistent(false).setReadDisabled(false)
+            .setStatus(SnapshotReadStatus.SR_SUCCESS).build();
+      } catch (StatusRuntimeException e) {
+        last = e;
+      }
+    }
+    throw new KvException.LeaderUnavailable("No QuorumKV node could serve the read: " + last, last);
+  }
+
+  /** Opens a watch; {@code strong} prefers the leader, otherwise a follower. */
+  public RaftWatchStream watch(Watch watch, boolean strong) {
+    return new RaftWatchStream(view, watch, strong ? view::leaderFirstCandidates : view::eventualCandidates).open();
+  }
+
+  private <T> T await(CompletableFuture<T> f, boolean write) {
+    try {
+      return f.get(waitMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw write
+          ? new KvException.Indeterminate("The write was not confirmed in time (no leader); it may or may not have been committed.", e)
+          : new KvException.LeaderUnavailable("No leader answered the read in time; try again.", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvException.LeaderUnavailable("Interrupted.", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+      if (c instanceof KvException k) {
+        throw k;
+      }
+      LOG.log(Level.FINE, "request failed", c);
+      throw write
+          ? new KvException.Indeterminate("The write could not be confirmed (" + c.getClass().getSimpleName()
+              + "); it may or may not have been committed.", c)
+          : new KvException.LeaderUnavailable("The read could not be served (" + c.getClass().getSimpleName() + ").", c);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (batcher != null) {
+      batcher.close();
+    }
+    if (client != null) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "closing the raft client", e);
+      }
+    }
+    view.close();
+  }
+}
