@@ -1,0 +1,235 @@
+package io.quorumkv.chaos;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.quorumkv.node.testing.TestCluster;
+import io.quorumkv.proto.PeerAddress;
+import io.quorumkv.proto.gen.NodeGrpc;
+import io.quorumkv.proto.gen.StatusRequest;
+import io.quorumkv.proto.gen.StatusResponse;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Three node processes and a gateway process, started exactly as {@code quorumkv up} starts
+ * them (the {@code io.quorumkv.cli.QuorumKv} program on the deploy classpath), with real
+ * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT).
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private static final List<String> JVM_FLAGS = List.of(
+      "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+      "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1");
+
+  private final Path root;
+  private final UUID clusterId = UUID.randomUUID();
+  private final List<PeerAddress> peers;
+  private final int gatewayPort;
+  private final String token = "chaos-token-" + UUID.randomUUID();
+  private final Process[] nodes;
+  private Process gateway;
+
+  private ProcessCluster(int size) throws IOException {
+    root = Files.createTempDirectory("quorumkv-proc-");
+    List<PeerAddress> list = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      list.add(new PeerAddress("n" + i, "127.0.0.1", freePort(), freePort()));
+    }
+    peers = List.copyOf(list);
+    gatewayPort = freePort();
+    nodes = new Process[size];
+    Files.writeString(root.resolve("access-token"), token, StandardCharsets.UTF_8);
+  }
+
+  /** Starts {@code size} nodes and a gateway and waits until the gateway can reach a leader. */
+  public static ProcessCluster start(int size) throws IOException {
+    ProcessCluster c = new ProcessCluster(size);
+    try {
+      for (int i = 0; i < size; i++) {
+        c.startNode(i);
+      }
+      c.startGateway();
+      c.awaitLeader(Duration.ofSeconds(60));
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private static Process spawn(List<String> args, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_FLAGS);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.quorumkv.cli.QuorumKv");
+    cmd.addAll(args);
+    Files.createDirectories(log.getParent());
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+  }
+
+  private void startNode(int i) throws IOException {
+    PeerAddress p = peers.get(i);
+    nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(peers),
+        "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1"),
+        dataDir(i).resolve("node.log"));
+  }
+
+  private void startGateway() throws IOException {
+    gateway = spawn(List.of("gateway", "--peers", PeerAddress.toSpec(peers), "--host", "127.0.0.1",
+        "--port", Integer.toString(gatewayPort), "--access-token-file", root.resolve("access-token").toString()),
+        root.resolve("gateway.log"));
+  }
+
+  public Path dataDir(int i) {
+    return root.resolve(peers.get(i).id());
+  }
+
+  /** The KV Connect URL of the gateway. */
+  public String url() {
+    return "http://127.0.0.1:" + gatewayPort;
+  }
+
+  public String token() {
+    return token;
+  }
+
+  public List<PeerAddress> peers() {
+    return peers;
+  }
+
+  /** Node {@code i}'s status, or empty if it does not answer within a second. */
+  public Optional<StatusResponse> status(int i) {
+    PeerAddress p = peers.get(i);
+    ManagedChannel ch = NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build();
+    try {
+      return Optional.of(NodeGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
+          .status(StatusRequest.getDefaultInstance()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  /** Index of the node that reports itself leader, waiting up to {@code timeout}. */
+  public int awaitLeader(Duration timeout) {
+    int[] found = {-1};
+    TestCluster.awaitTrue(timeout, "a leader among the node processes", () -> {
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] != null && nodes[i].isAlive() && status(i).map(s -> s.getRole().equals("LEADER")).orElse(false)) {
+          found[0] = i;
+          return true;
+        }
+      }
+      return false;
+    });
+    return found[0];
+  }
+
+  /** SIGKILL of node {@code i}'s process (a crash: no shutdown hook runs). */
+  public void kill9(int i) throws InterruptedException {
+    Process p = nodes[i];
+    nodes[i] = null;
+    if (p != null) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** SIGSTOP of node {@code i}. */
+  public void pause(int i) throws IOException, InterruptedException {
+    signal(i, "STOP");
+  }
+
+  /** SIGCONT of node {@code i}. */
+  public void resume(int i) throws IOException, InterruptedException {
+    signal(i, "CONT");
+  }
+
+  private void signal(int i, String sig) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(nodes[i].pid())).inheritIO().start();
+    if (k.waitFor() != 0) {
+      throw new IOException("kill -" + sig + " failed");
+    }
+  }
+
+  /** Starts node {@code i} again from its data directory. */
+  public void restart(int i) throws IOException {
+    if (nodes[i] != null && nodes[i].isAlive()) {
+      throw new IllegalStateException("node " + i + " is running");
+    }
+    startNode(i);
+  }
+
+  /** The last lines of every log, for failure messages. */
+  public String logs() {
+    StringBuilder b = new StringBuilder();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".log")).toList()) {
+        List<String> lines = Files.readAllLines(p);
+        b.append("--- ").append(root.relativize(p)).append('\n')
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()))).append('\n');
+      }
+    } catch (IOException e) {
+      b.append(e);
+    }
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    List<Process> all = new ArrayList<>();
+    if (gateway != null) {
+      all.add(gateway);
+    }
+    for (Process p : nodes) {
+      if (p != null) {
+        all.add(p);
+      }
+    }
+    for (Process p : all) {
+      try {
+        new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
+      } catch (IOException | InterruptedException ignored) {
+        // best effort
+      }
+      p.destroyForcibly();
+    }
+    for (Process p : all) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // temp dir
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
