@@ -1,0 +1,326 @@
+package io.quorumkv.node.storage;
+
+import static io.quorumkv.node.kv.Kv.bytes;
+import static io.quorumkv.node.kv.Kv.hex;
+import static io.quorumkv.node.kv.Kv.le64;
+import static io.quorumkv.node.kv.Kv.set;
+import static io.quorumkv.node.kv.Kv.setExpiring;
+import static io.quorumkv.node.kv.Kv.write;
+import static io.quorumkv.node.kv.StoreHarness.NOW_MS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.deno.kv.datapath.KvEntry;
+import com.deno.kv.datapath.ReadRange;
+import com.deno.kv.datapath.SnapshotRead;
+import com.deno.kv.datapath.SnapshotReadOutput;
+import com.deno.kv.datapath.SnapshotReadStatus;
+import com.deno.kv.datapath.WatchOutput;
+import io.quorumkv.node.kv.Kv;
+import io.quorumkv.node.kv.StoreHarness;
+import io.quorumkv.proto.gen.Command;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SqliteStore on real files: reads (KV-CONNECT.md §4, §7), sweep, persistence, copies. */
+class SqliteStoreTest {
+  @TempDir Path dir;
+
+  private static ReadRange range(String startHex, String endHex, int limit, boolean reverse) {
+    return ReadRange.newBuilder()
+        .setStart(Kv.bs(hex(startHex)))
+        .setEnd(Kv.bs(hex(endHex)))
+        .setLimit(limit)
+        .setReverse(reverse)
+        .build();
+  }
+
+  private static List<String> keys(SnapshotReadOutput out, int range) {
+    return out.getRanges(range).getValuesList().stream()
+        .map(e -> hex(e.getKey().toByteArray()))
+        .toList();
+  }
+
+  /** Keys 01..05 plus the empty key and a longer key 0301. */
+  private static void fill(StoreHarness h) {
+    h.write(write(set(hex(""), bytes("00")), set(hex("01"), bytes("01")),
+        set(hex("02"), bytes("02")), set(hex("03"), bytes("03")), set(hex("0301"), bytes("31")),
+        set(hex("04"), bytes("04")), set(hex("05"), bytes("05"))));
+  }
+
+  @Test
+  void rangesLimitsReverseAndFlags() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      fill(h);
+      SnapshotRead read =
+          SnapshotRead.newBuilder()
+              .addRanges(range("", "FF", 100, false)) // everything, empty key first
+              .addRanges(range("02", "04", 100, false)) // end exclusive, prefix sorts first
+              .addRanges(range("01", "FF", 2, false)) // first 2
+              .addRanges(range("01", "FF", 2, true)) // LAST 2, descending
+              .addRanges(range("02", "04", 10, true))
+              .addRanges(range("04", "02", 10, false)) // inverted: nothing
+              .addRanges(range("03", "03", 10, false)) // empty: nothing
+              .addRanges(range("01", "", 10, false)) // empty end: nothing
+              .addRanges(range("01", "FF", 0, false)) // limit 0 would be "no limit" in SQL
+              .build();
+      SnapshotReadOutput out = h.store.snapshotRead(read, NOW_MS);
+      assertEquals(SnapshotReadStatus.SR_SUCCESS, out.getStatus());
+      assertTrue(out.getReadIsStronglyConsistent());
+      assertFalse(out.getReadDisabled());
+      assertEquals(9, out.getRangesCount());
+      assertEquals(List.of("", "01", "02", "03", "0301", "04", "05"), keys(out, 0));
+      assertEquals(List.of("02", "03", "0301"), keys(out, 1));
+      assertEquals(List.of("01", "02"), keys(out, 2));
+      assertEquals(List.of("05", "04"), keys(out, 3));
+      assertEquals(List.of("0301", "03", "02"), keys(out, 4));
+      for (int i = 5; i < 9; i++) {
+        assertEquals(List.of(), keys(out, i), "range " + i);
+      }
+      KvEntry e = out.getRanges(2).getValues(0);
+      assertEquals("01", hex(e.getValue().toByteArray()));
+      assertEquals(3, e.getEncodingValue());
+      assertEquals(10, e.getVersionstamp().size());
+      assertEquals(0, h.store.snapshotRead(SnapshotRead.getDefaultInstance(), NOW_MS)
+          .getRangesCount());
+    }
+  }
+
+  @Test
+  void limitCountsOnlyVisibleRows() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      h.write(write(set(hex("01"), bytes("01")), setExpiring(hex("02"), bytes("02"), NOW_MS),
+          set(hex("03"), bytes("03"))));
+      SnapshotReadOutput out = h.store.snapshotRead(
+          SnapshotRead.newBuilder().addRanges(range("", "FF", 2, false))
+              .addRanges(range("", "FF", 2, true)).build(), NOW_MS);
+      assertEquals(List.of("01", "03"), keys(out, 0)); // never a short page because of expiry
+      assertEquals(List.of("03", "01"), keys(out, 1));
+    }
+  }
+
+  @Test
+  void watchReadAnswersEveryKeyInRequestOrder() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      h.write(write(set(hex("01"), bytes("aa")), setExpiring(hex("02"), bytes("bb"), NOW_MS)));
+      WatchOutput out =
+          h.store.watchRead(List.of(hex("03"), hex("01"), hex("02"), hex("0100")), NOW_MS);
+      assertEquals(SnapshotReadStatus.SR_SUCCESS, out.getStatus());
+      assertEquals(4, out.getKeysCount());
+      out.getKeysList().forEach(k -> assertTrue(k.getChanged()));
+      assertFalse(out.getKeys(0).hasEntryIfChanged());
+      assertEquals("aa", hex(out.getKeys(1).getEntryIfChanged().getValue().toByteArray()));
+      assertFalse(out.getKeys(2).hasEntryIfChanged(), "expired");
+      assertFalse(out.getKeys(3).hasEntryIfChanged(), "exact key only");
+      assertTrue(h.store.watchRead(List.of(hex("02")), NOW_MS - 1).getKeys(0)
+          .hasEntryIfChanged());
+    }
+  }
+
+  @Test
+  void sweepDeletesExpiredRowsAndReportsThem() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      h.write(write(setExpiring(hex("01"), bytes("01"), 1000), setExpiring(hex("02"), le64(2), 2000),
+          setExpiring(hex("03"), bytes("03"), 3000), set(hex("04"), bytes("04"))));
+      assertEquals(1000, h.store.earliestExpiryMs());
+      SqliteStore.Applied applied = h.sweep(NOW_MS, 2000);
+      assertEquals(2, applied.result().getSwept());
+      assertEquals(0, applied.result().getResultsCount());
+      assertEquals(Set.of(new ByteKey(hex("01")), new ByteKey(hex("02"))), applied.touchedKeys());
+      assertTrue(h.get(hex("01"), 0).isEmpty());
+      assertTrue(h.get(hex("02"), 0).isEmpty());
+      assertTrue(h.get(hex("03"), 0).isPresent());
+      assertTrue(h.get(hex("04"), 0).isPresent());
+      assertEquals(3000, h.store.earliestExpiryMs());
+      assertEquals(0, h.sweep(NOW_MS, 2000).result().getSwept());
+    }
+  }
+
+  @Test
+  void appliedIndexAndTermSurviveReopenAndOldEntriesAreRefused() {
+    Path file = dir.resolve("kv.sqlite3");
+    try (StoreHarness h = new StoreHarness(file, 3)) {
+      assertEquals(0, h.store.appliedIndex());
+      h.write(write(set(hex("01"), bytes("01"))));
+      h.jumpTo(17);
+      h.write(write(set(hex("02"), bytes("02"))));
+      assertEquals(17, h.store.appliedIndex());
+      assertEquals(3, h.store.appliedTerm());
+    }
+    try (SqliteStore reopened = SqliteStore.open(file)) {
+      assertEquals(17, reopened.appliedIndex());
+      assertEquals(3, reopened.appliedTerm());
+      assertEquals(17, reopened.digest().appliedIndex());
+      assertEquals(2, reopened.digest().rowCount());
+      SqliteStore.Entry stale = new SqliteStore.Entry(17, 3, Command.getDefaultInstance());
+      assertThrows(IllegalArgumentException.class, () -> reopened.applyBatch(List.of(stale)));
+      SqliteStore.Entry e20 = new SqliteStore.Entry(20, 4, Command.getDefaultInstance());
+      SqliteStore.Entry e19 = new SqliteStore.Entry(19, 4, Command.getDefaultInstance());
+      assertThrows(IllegalArgumentException.class, () -> reopened.applyBatch(List.of(e20, e19)));
+      assertEquals(17, reopened.appliedIndex());
+      // A batch: one transaction, meta = the last entry.
+      reopened.applyBatch(List.of(e19, e20));
+      assertEquals(20, reopened.appliedIndex());
+      assertEquals(4, reopened.appliedTerm());
+    }
+    try (SqliteStore again = SqliteStore.open(file)) {
+      assertEquals(20, again.appliedIndex());
+    }
+  }
+
+  private static void applySame(StoreHarness h) {
+    h.write(write(set(hex("01"), bytes("01")), setExpiring(hex("02"), le64(2), NOW_MS + 5)));
+    h.write(write(Kv.sum(hex("02"), le64(3)), Kv.setVersionstamped(hex("03"), bytes("33"))));
+  }
+
+  @Test
+  void digestEqualForSameEntriesAndDifferentOtherwise() {
+    try (StoreHarness a = new StoreHarness(dir.resolve("a.sqlite3"));
+        StoreHarness b = new StoreHarness(dir.resolve("b.sqlite3"));
+        StoreHarness c = new StoreHarness(dir.resolve("c.sqlite3"));
+        StoreHarness d = new StoreHarness(dir.resolve("d.sqlite3"))) {
+      assertArrayEquals(a.store.digest().sha256(), b.store.digest().sha256());
+      applySame(a);
+      applySame(b);
+      applySame(c);
+      applySame(d);
+      SqliteStore.Digest da = a.store.digest();
+      assertArrayEquals(da.sha256(), b.store.digest().sha256());
+      assertEquals(3, da.rowCount());
+      // Same keys and values, different expiry only.
+      c.write(write(setExpiring(hex("01"), bytes("01"), NOW_MS + 99)));
+      a.write(write(set(hex("01"), bytes("01"))));
+      b.write(write(set(hex("01"), bytes("01"))));
+      assertArrayEquals(a.store.digest().sha256(), b.store.digest().sha256());
+      assertFalse(Arrays.equals(a.store.digest().sha256(), c.store.digest().sha256()));
+      // A queue row alone changes the digest.
+      d.write(write(set(hex("01"), bytes("01"))));
+      d.write(com.deno.kv.datapath.AtomicWrite.newBuilder().addEnqueues(
+          com.deno.kv.datapath.Enqueue.newBuilder().setDeadlineMs(1)).build());
+      b.write(write()); // an empty write commits but changes no row
+      assertArrayEquals(a.store.digest().sha256(), b.store.digest().sha256());
+      assertFalse(Arrays.equals(b.store.digest().sha256(), d.store.digest().sha256()));
+    }
+  }
+
+  @Test
+  void backupIsAConsistentCopyWithMetaAndCanBeInstalled() {
+    Path backup = dir.resolve("snap.sqlite3");
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"), 2)) {
+      applySame(h);
+      SqliteStore.Digest before = h.store.digest();
+      h.store.backupTo(backup);
+      assertThrows(IllegalArgumentException.class, () -> h.store.backupTo(backup));
+      try (SqliteStore copy = SqliteStore.open(backup)) {
+        assertArrayEquals(before.sha256(), copy.digest().sha256());
+        assertEquals(before.appliedIndex(), copy.appliedIndex());
+        assertEquals(2, copy.appliedTerm());
+      }
+      // The store moves on; installing the snapshot in place takes it back to the copy.
+      h.write(write(set(hex("09"), bytes("09"))));
+      assertFalse(Arrays.equals(before.sha256(), h.store.digest().sha256()));
+      h.store.replaceWith(backup);
+      assertArrayEquals(before.sha256(), h.store.digest().sha256());
+      assertEquals(before.appliedIndex(), h.store.appliedIndex());
+      assertTrue(h.get(hex("09")).isEmpty());
+      assertTrue(Files.exists(backup), "the snapshot file is copied, not consumed");
+      // Applying continues from the snapshot's index.
+      h.jumpTo(before.appliedIndex() + 1);
+      assertTrue(h.write(write(set(hex("0a"), bytes("0a")))).hasCommitted());
+    }
+  }
+
+  @Test
+  void installSnapshotOnAClosedStoreDiscardsTheOldWal() throws Exception {
+    Path file = dir.resolve("kv.sqlite3");
+    Path snapshot = dir.resolve("snap.sqlite3");
+    SqliteStore.Digest expected;
+    try (StoreHarness other = new StoreHarness(dir.resolve("other.sqlite3"))) {
+      applySame(other);
+      other.store.backupTo(snapshot);
+      expected = other.store.digest();
+    }
+    try (StoreHarness h = new StoreHarness(file)) {
+      for (int i = 0; i < 5; i++) {
+        h.write(write(set(hex("7" + i), bytes("01"))));
+      }
+    }
+    // A stale WAL left beside the target (e.g. after a crash) must not be replayed onto it.
+    Files.write(file.resolveSibling("kv.sqlite3-wal"), new byte[4096]);
+    SqliteStore.installSnapshot(snapshot, file);
+    assertFalse(Files.exists(file.resolveSibling("kv.sqlite3-wal")));
+    try (SqliteStore installed = SqliteStore.open(file)) {
+      assertArrayEquals(expected.sha256(), installed.digest().sha256());
+      assertEquals(expected.appliedIndex(), installed.appliedIndex());
+    }
+  }
+
+  @Test
+  void checkpointFoldsTheWalIntoTheFile() throws Exception {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      applySame(h);
+      assertTrue(h.store.checkpoint());
+      assertEquals(0, Files.size(dir.resolve("kv.sqlite3-wal")));
+    }
+  }
+
+  @Test
+  void closedStoreRefusesCallsAndCloseIsIdempotent() {
+    StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"));
+    h.close();
+    h.close();
+    assertThrows(IllegalStateException.class, () -> h.store.digest());
+    assertThrows(IllegalStateException.class, () -> h.write(write()));
+  }
+
+  /** Readers on other threads always see whole entries (one snapshot per read). */
+  @Test
+  void concurrentReadsSeeConsistentSnapshotsWhileApplying() throws Exception {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      h.write(write(set(hex("01"), le64(0)), set(hex("02"), le64(0))));
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<Integer>> readers = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          readers.add(pool.submit(() -> {
+            int reads = 0;
+            SnapshotRead read = SnapshotRead.newBuilder().addRanges(range("01", "02", 1, false))
+                .addRanges(range("02", "03", 1, false)).build();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < deadline) {
+              SnapshotReadOutput out = h.store.snapshotRead(read, NOW_MS);
+              // Every write bumps both keys together: a torn read would show them unequal.
+              assertEquals(out.getRanges(0).getValues(0).getValue(),
+                  out.getRanges(1).getValues(0).getValue());
+              reads++;
+            }
+            return reads;
+          }));
+        }
+        for (int i = 0; i < 300; i++) {
+          h.write(write(Kv.sum(hex("01"), le64(1)), Kv.sum(hex("02"), le64(1))));
+        }
+        for (Future<Integer> f : readers) {
+          assertTrue(f.get(30, TimeUnit.SECONDS) > 0);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(hex(le64(300).getData().toByteArray()),
+          hex(h.get(hex("01")).orElseThrow().getValue().toByteArray()));
+    }
+  }
+}
