@@ -138,13 +138,14 @@ public final class KvStateMachine extends BaseStateMachine {
       setLastAppliedTermIndex(latest.getTermIndex());
     }
     startApplyThread();
+    getLifeCycle().startAndTransition(() -> {});
   }
 
   @Override
   public void pause() {
     // Snapshot installation follows; nothing is queued because Ratis stops applying first.
-    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
-    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+    getLifeCycle().transitionIfValid(org.apache.ratis.util.LifeCycle.State.PAUSING);
+    getLifeCycle().transitionIfValid(org.apache.ratis.util.LifeCycle.State.PAUSED);
   }
 
   @Override
