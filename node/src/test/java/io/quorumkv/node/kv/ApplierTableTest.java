@@ -57,7 +57,11 @@ class ApplierTableTest {
 
   @SafeVarargs
   private static Arguments row(String name, End end, List<Mutation>... writes) {
-    return Arguments.of(name, List.of(writes), end);
+    List<List<Mutation>> copy = new java.util.ArrayList<>(); // not List.of(writes): -Xlint:varargs
+    for (List<Mutation> w : writes) {
+      copy.add(w);
+    }
+    return Arguments.of(name, copy, end);
   }
 
   private static End is(KvValue v) {
