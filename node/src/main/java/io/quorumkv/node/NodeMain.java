@@ -97,9 +97,9 @@ public final class NodeMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Logging.configure(logLevel);
     NodeConfig cfg;
     try {
+      Logging.configure(logLevel);
       cfg = config();
       checkDataDir(cfg.dataDir());
     } catch (IllegalArgumentException | IllegalStateException e) {
