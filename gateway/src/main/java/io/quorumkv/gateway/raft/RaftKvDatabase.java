@@ -126,6 +126,18 @@ public final class RaftKvDatabase implements AutoCloseable {
         });
   }
 
+  /** Log entries proposed so far by the write batcher (each may carry many writes). */
+  public long batcherEntries() {
+    WriteBatcher b = batcher;
+    return b == null ? 0 : b.entries.get();
+  }
+
+  /** Atomic writes proposed so far. */
+  public long batcherWrites() {
+    WriteBatcher b = batcher;
+    return b == null ? 0 : b.writes.get();
+  }
+
   /** Commits one atomic write through the leader (batched with concurrent writes). */
   public AtomicWriteOutput atomicWrite(AtomicWrite write) {
     client();
