@@ -49,7 +49,7 @@ public final class RealClients {
   /** Starts {@code deno run -A script} with the given environment (output to a temp file). */
   public static Running startDeno(Path script, Map<String, String> env) throws IOException {
     Path deno = deno().orElseThrow(() -> new IllegalStateException("Deno is not installed: run 'cd e2e && npm ci'"));
-    List<String> cmd = new ArrayList<>(List.of(deno.toString(), "run", "-A", "--no-prompt", script.toString()));
+    List<String> cmd = new ArrayList<>(List.of(deno.toString(), "run", "-A", "--unstable-kv", "--no-prompt", script.toString()));
     return start(cmd, env);
   }
 
