@@ -35,6 +35,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();
   private final List<PeerAddress> peers;
+  private final int[] metricsPorts;
   private final int gatewayPort;
   private final String token = "chaos-token-" + UUID.randomUUID();
   private final Process[] nodes;
@@ -47,6 +48,11 @@ public final class ProcessCluster implements AutoCloseable {
       list.add(new PeerAddress("n" + i, "127.0.0.1", freePort(), freePort()));
     }
     peers = List.copyOf(list);
+    // Explicit, so neither the rpc+100 default nor an inherited QUORUMKV_METRICS_PORT can collide.
+    metricsPorts = new int[size];
+    for (int i = 0; i < size; i++) {
+      metricsPorts[i] = freePort();
+    }
     gatewayPort = freePort();
     nodes = new Process[size];
     Files.writeString(root.resolve("access-token"), token, StandardCharsets.UTF_8);
@@ -86,8 +92,8 @@ public final class ProcessCluster implements AutoCloseable {
   private void startNode(int i) throws IOException {
     PeerAddress p = peers.get(i);
     nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(peers),
-        "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1"),
-        dataDir(i).resolve("node.log"));
+        "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1",
+        "--metrics-port", Integer.toString(metricsPorts[i])), dataDir(i).resolve("node.log"));
   }
 
   private void startGateway() throws IOException {
@@ -98,6 +104,11 @@ public final class ProcessCluster implements AutoCloseable {
 
   public Path dataDir(int i) {
     return root.resolve(peers.get(i).id());
+  }
+
+  /** Node {@code i}'s metrics and health base URL ({@code /metrics}, {@code /health/ready}). */
+  public String metricsUrl(int i) {
+    return "http://127.0.0.1:" + metricsPorts[i];
   }
 
   /** The KV Connect URL of the gateway. */

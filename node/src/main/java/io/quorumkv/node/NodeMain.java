@@ -49,6 +49,11 @@ public final class NodeMain implements Callable<Integer> {
       description = "Node RPC port; default: this node's rpc port in --peers. [QUORUMKV_RPC_PORT]")
   int rpcPort;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:QUORUMKV_METRICS_PORT}",
+      description = "Port for /metrics (Prometheus), /health/live and /health/ready; default: the RPC port + 100 "
+          + "(7201 for n1 of the default layout); 0 picks a free one; -1 turns it off. [QUORUMKV_METRICS_PORT]")
+  Integer metricsPort;
+
   @Option(names = "--cluster-id", defaultValue = "${env:QUORUMKV_CLUSTER_ID}",
       description = "UUID of the group (= the database id). Default: the id recorded in --data-dir, "
           + "else one derived from --peers. [QUORUMKV_CLUSTER_ID]")
@@ -74,9 +79,10 @@ public final class NodeMain implements Callable<Integer> {
     PeerAddress self = list.stream().filter(p -> p.id().equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("--id " + id + " is not one of the ids in --peers"));
     UUID cluster = resolveClusterId(list);
+    int rpc = rpcPort > 0 ? rpcPort : self.rpcPort();
+    int metrics = metricsPort != null ? metricsPort : NodeConfig.defaultMetricsPort(rpc);
     return new NodeConfig(id, list, dataDir.toAbsolutePath(), bindHost,
-        raftPort > 0 ? raftPort : self.raftPort(), rpcPort > 0 ? rpcPort : self.rpcPort(), cluster,
-        RaftSettings.defaults());
+        raftPort > 0 ? raftPort : self.raftPort(), rpc, metrics, cluster, RaftSettings.defaults());
   }
 
   private UUID resolveClusterId(List<PeerAddress> list) {
@@ -126,7 +132,7 @@ public final class NodeMain implements Callable<Integer> {
       stopped.countDown();
     }, "shutdown"));
     System.out.println("quorumkv node " + cfg.id() + " ready: raft " + cfg.raftPort() + ", rpc " + cfg.rpcPort()
-        + ", data " + cfg.dataDir() + ", pid " + ProcessHandle.current().pid());
+        + ", metrics " + (server.metricsPort() < 0 ? "off" : server.metricsPort()) + ", data " + cfg.dataDir() + ", pid " + ProcessHandle.current().pid());
     stopped.await();
     return exit[0];
   }

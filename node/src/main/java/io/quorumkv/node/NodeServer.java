@@ -2,9 +2,13 @@ package io.quorumkv.node;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.quorumkv.node.metrics.MetricsServer;
+import io.quorumkv.node.metrics.NodeMetrics;
+import io.quorumkv.node.metrics.NodeProbe;
 import io.quorumkv.node.raft.ExpirySweeper;
 import io.quorumkv.node.raft.KvStateMachine;
 import io.quorumkv.node.raft.RaftSettings;
+import io.quorumkv.node.raft.StateMachineStats;
 import io.quorumkv.node.rpc.NodeRpcService;
 import io.quorumkv.node.rpc.WatchHub;
 import io.quorumkv.proto.Limits;
@@ -36,8 +40,9 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * One QuorumKV node: a Ratis server running {@link KvStateMachine}, the node RPC service and
- * the leader's expiry sweeper. Used by the node process and by the in-process test cluster.
+ * One QuorumKV node: a Ratis server running {@link KvStateMachine}, the node RPC service, the
+ * leader's expiry sweeper and the metrics/health server. Used by the node process and by the
+ * in-process test cluster.
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} once. Thread-safe after start.
  */
@@ -55,6 +60,7 @@ public final class NodeServer implements AutoCloseable {
   private Server rpcServer;
   private RaftClient sweeperClient;
   private ExpirySweeper sweeper;
+  private MetricsServer metricsServer;
 
   /**
    * @param fatalHandler called (once) after the node stopped itself because an entry could not
@@ -105,9 +111,26 @@ public final class NodeServer implements AutoCloseable {
     }
   }
 
-  /** Starts Raft (bootstrapping a new group or recovering an existing one) and the RPC service. */
+  /**
+   * Starts the metrics/health server (first, so that liveness answers during a long log replay),
+   * Raft (bootstrapping a new group or recovering an existing one), the RPC service and the
+   * sweeper. On failure everything started so far is closed again.
+   */
   public NodeServer start() throws IOException {
+    try {
+      return startAll();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private NodeServer startAll() throws IOException {
     claimDataDir(config.dataDir(), config.clusterId());
+    if (config.metricsPort() != NodeConfig.METRICS_OFF) {
+      NodeProbe probe = probe();
+      metricsServer = MetricsServer.start(config.bindHost(), config.metricsPort(), new NodeMetrics(probe, true), probe);
+    }
     Path raftDir = config.dataDir().resolve("raft");
     RaftGroup group = group(config.clusterId(), config.peers());
     boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
@@ -132,11 +155,14 @@ public final class NodeServer implements AutoCloseable {
     sweeper = new ExpirySweeper(stateMachine, sweeperClient, this::isLeaderReady);
     sweeper.start();
     LOG.info("node " + config.id() + " started (" + (existing ? "recovered" : "bootstrapped") + ") raft="
-        + config.raftPort() + " rpc=" + rpcServer.getPort() + " cluster=" + config.clusterId());
+        + config.raftPort() + " rpc=" + rpcServer.getPort() + " metrics=" + metricsPort() + " cluster=" + config.clusterId());
     return this;
   }
 
   private RaftServer.Division division() throws IOException {
+    if (raftServer == null) {
+      throw new IOException("Raft is not started");
+    }
     return raftServer.getDivision(RaftGroupId.valueOf(config.clusterId()));
   }
 
@@ -190,6 +216,46 @@ public final class NodeServer implements AutoCloseable {
     return rpcServer.getPort();
   }
 
+  /** The bound metrics/health port, or {@link NodeConfig#METRICS_OFF} if none is served. */
+  public int metricsPort() {
+    MetricsServer m = metricsServer;
+    return m == null ? NodeConfig.METRICS_OFF : m.port();
+  }
+
+  /** This node as metrics and health checks see it. */
+  private NodeProbe probe() {
+    return new NodeProbe() {
+      @Override
+      public StatusResponse status() {
+        return NodeServer.this.status();
+      }
+
+      @Override
+      public StateMachineStats stats() {
+        return stateMachine.stats();
+      }
+
+      @Override
+      public int watchStreams() {
+        return hub.size();
+      }
+
+      @Override
+      public Path dataDir() {
+        return config.dataDir();
+      }
+
+      @Override
+      public Optional<String> stopped() {
+        Throwable t = fatal;
+        if (t != null) {
+          return Optional.of("fatal error: " + t.getMessage());
+        }
+        return closed.get() ? Optional.of("closed") : Optional.empty();
+      }
+    };
+  }
+
   /** Open watch streams. */
   public int watchStreams() {
     return hub.size();
@@ -232,6 +298,8 @@ public final class NodeServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // First, so that probes see the node go away rather than a half-closed one.
+    closeQuietly(metricsServer);
     if (sweeper != null) {
       sweeper.close();
     }

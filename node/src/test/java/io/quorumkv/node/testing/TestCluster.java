@@ -85,7 +85,8 @@ public final class TestCluster implements AutoCloseable {
 
   private void startNode(int i) throws IOException {
     PeerAddress p = peers.get(i);
-    NodeConfig cfg = new NodeConfig(p.id(), peers, dataDir(i), "127.0.0.1", p.raftPort(), p.rpcPort(), clusterId, settings);
+    // Metrics on a free port: NodeServer.metricsPort() tells which.
+    NodeConfig cfg = new NodeConfig(p.id(), peers, dataDir(i), "127.0.0.1", p.raftPort(), p.rpcPort(), 0, clusterId, settings);
     nodes[i] = new NodeServer(cfg, t -> {
       synchronized (fatalErrors) {
         fatalErrors.add(t);
