@@ -1,5 +1,6 @@
 package io.quorumkv.cli;
 
+import io.quorumkv.node.NodeConfig;
 import io.quorumkv.proto.PeerAddress;
 import java.io.IOException;
 import java.io.Reader;
@@ -24,7 +25,8 @@ import java.util.UUID;
  * DIR/cluster.properties   cluster id, peers, gateway port (written once, reused on restart)
  * DIR/access-token         the token clients use (mode 600)
  * DIR/gateway.log, gateway.pid
- * DIR/nN/                  node nN's data directory (kv.sqlite3, raft/, node.log, node.pid)
+ * DIR/nN/                  node nN's data directory (kv.sqlite3, raft/, node.log, node.pid);
+ *                          its /metrics and /health port is its RPC port + 100
  * </pre>
  */
 public record LocalLayout(Path dir, UUID clusterId, List<PeerAddress> peers, String host, int port, int metricsPort) {
@@ -72,6 +74,22 @@ public record LocalLayout(Path dir, UUID clusterId, List<PeerAddress> peers, Str
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The {@code quorumkv node} arguments for node {@code p}. The metrics port is explicit (the RPC
+   * port + 100) so that a QUORUMKV_METRICS_PORT meant for the gateway, inherited by the child,
+   * cannot move it.
+   */
+  public List<String> nodeArgs(PeerAddress p) {
+    return List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(peers),
+        "--data-dir", nodeDir(p.id()).toString(), "--cluster-id", clusterId.toString(),
+        "--bind", host, "--metrics-port", Integer.toString(nodeMetricsPort(p)));
+  }
+
+  /** Node {@code p}'s /metrics and /health port. */
+  public static int nodeMetricsPort(PeerAddress p) {
+    return NodeConfig.defaultMetricsPort(p.rpcPort());
   }
 
   public Path nodeDir(String id) {

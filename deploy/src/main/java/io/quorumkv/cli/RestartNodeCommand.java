@@ -43,9 +43,7 @@ final class RestartNodeCommand implements Callable<Integer> {
       System.out.println("stopping " + id + " (pid " + h.pid() + ")");
       Launcher.stop(h, 20_000);
     });
-    Process p = Launcher.start(List.of("node", "--id", id, "--peers", PeerAddress.toSpec(layout.peers()),
-        "--data-dir", layout.nodeDir(id).toString(), "--cluster-id", layout.clusterId().toString(),
-        "--bind", layout.host()), layout.nodeDir(id).resolve("node.log"), pidFile);
+    Process p = Launcher.start(layout.nodeArgs(peer.get()), layout.nodeDir(id).resolve("node.log"), pidFile);
     System.out.println("started " + id + " (pid " + p.pid() + "); waiting for it to catch up");
     long deadline = System.currentTimeMillis() + timeoutS * 1000L;
     while (System.currentTimeMillis() < deadline) {

@@ -90,9 +90,8 @@ final class UpCommand implements Callable<Integer> {
     }, "up-shutdown"));
 
     for (PeerAddress p : layout.peers()) {
-      children.add(Launcher.start(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(layout.peers()),
-          "--data-dir", layout.nodeDir(p.id()).toString(), "--cluster-id", layout.clusterId().toString(),
-          "--bind", layout.host()), layout.nodeDir(p.id()).resolve("node.log"), layout.nodeDir(p.id()).resolve("node.pid")));
+      children.add(Launcher.start(layout.nodeArgs(p), layout.nodeDir(p.id()).resolve("node.log"),
+          layout.nodeDir(p.id()).resolve("node.pid")));
     }
     children.add(Launcher.start(List.of("gateway", "--peers", PeerAddress.toSpec(layout.peers()),
         "--host", layout.host(), "--port", Integer.toString(layout.port()),
@@ -178,6 +177,7 @@ final class UpCommand implements Callable<Integer> {
     for (PeerAddress p : layout.peers()) {
       ports.add(p.raftPort());
       ports.add(p.rpcPort());
+      ports.add(LocalLayout.nodeMetricsPort(p));
     }
     for (int port : ports) {
       try (ServerSocket s = new ServerSocket()) {
