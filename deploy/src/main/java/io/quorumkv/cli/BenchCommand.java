@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * --url is given), drives every workload through the real Deno client ({@code bench/bench.ts}),
  * runs the same workloads against Deno's own in-process SQLite KV, and measures leader-kill
  * recovery, resident memory and cluster start time. Prints a table and writes
- * {@code bench/results/latest.md} and {@code latest.json}.
+ * {@code bench/results/latest.md}, {@code latest.json} and {@code latest.png}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Benchmarks QuorumKV against Deno's in-process SQLite KV with the real Deno client.",
@@ -116,6 +116,8 @@ final class BenchCommand implements Callable<Integer> {
       Files.createDirectories(out);
       Files.writeString(out.resolve("latest.md"), md);
       Files.writeString(out.resolve("latest.json"), Json.write(results));
+      BenchChart.write(rows, out.resolve("latest.png"), "concurrency " + concurrency + ", " + seconds + " s per workload, "
+          + Runtime.getRuntime().availableProcessors() + " cores, real Deno client");
       System.out.println();
       System.out.println(md);
       return 0;
