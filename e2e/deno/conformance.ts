@@ -9,7 +9,6 @@
 // Every key lives under ["conf", RUN] with a fresh RUN, so re-running on one database works.
 
 import {
-  Case,
   isRemote,
   kvUrl,
   openKv,
@@ -459,7 +458,7 @@ await runner.run("watch", async (c) => {
   const stream = kv.watch<[string, string]>([a, b]);
   const reader = stream.getReader();
   const next = async (what: string) => {
-    const r = await withTimeout("watch", reader.read(), 10_000, `watch emission (${what})`);
+    const r = await withTimeout(reader.read(), 10_000, `watch emission (${what})`);
     c.ok(!r.done, `watch stream still open (${what})`);
     return r.value!;
   };
@@ -480,11 +479,11 @@ await runner.run("watch", async (c) => {
   while (seen[0].value !== null) seen = await next("after deleting a");
   c.eq(seen.map((e) => e.versionstamp === null), [true, false], "a deletion is seen as a null entry");
 
-  await withTimeout("watch", reader.cancel(), 10_000, "closing the watch stream");
+  await withTimeout(reader.cancel(), 10_000, "closing the watch stream");
   c.ok(true, "the watch stream closes");
 
   const empty = kv.watch([k("watch", "none")]).getReader();
-  const none = await withTimeout("watch", empty.read(), 10_000, "first emission for an absent key");
+  const none = await withTimeout(empty.read(), 10_000, "first emission for an absent key");
   c.eq(none.value?.map((e) => e.value), [null], "watching an absent key emits it as null first");
   await empty.cancel();
 });
@@ -492,9 +491,9 @@ await runner.run("watch", async (c) => {
 await runner.run("limits", async (c) => {
   // Client-side validation of the Deno CLI (ext/kv), identical locally and remotely: these never
   // reach a server. The messages are Deno's own.
-  // A key under this run's prefix whose encoding is exactly n bytes (every part is ASCII text:
-  // tag, bytes, terminator).
-  const prefixBytes = k().reduce<number>((n, p) => n + String(p).length + 2, 0);
+  // A key under this run's prefix whose encoding is exactly n bytes (every part is a string
+  // without NUL: tag, UTF-8 bytes, terminator).
+  const prefixBytes = k().reduce<number>((n, p) => n + new TextEncoder().encode(String(p)).length + 2, 0);
   const sized = (n: number) => k("x".repeat(n - prefixBytes - 2));
   await c.rejects(() => kv.set(sized(2049), 1), ["Key too large for write (max 2048 bytes)"], "write key of 2049 bytes");
   c.ok((await kv.set(sized(2048), 1)).ok, "write key of exactly 2048 bytes");

@@ -36,7 +36,7 @@ export async function openKv(url: string): Promise<Deno.Kv> {
   try {
     // Deno 2.9 does one metadata exchange inside openKv and fails at once if the server is
     // unreachable or answers non-200 (no retry at open), so start the server first.
-    return await withTimeout("setup", Deno.openKv(url), 60_000, "Deno.openKv");
+    return await withTimeout(Deno.openKv(url), 60_000, "Deno.openKv");
   } catch (e) {
     fail("setup", `cannot open ${printable(url)}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -70,7 +70,6 @@ class AssertionFailed extends Error {}
 
 /** Races a promise against a deadline; a timeout fails the case (and so the program). */
 export async function withTimeout<T>(
-  caseName: string,
   p: Promise<T>,
   ms: number,
   what: string,
@@ -163,7 +162,7 @@ export class Runner {
   async run(name: string, body: (c: Case) => Promise<void>): Promise<void> {
     const c = new Case(name);
     try {
-      await withTimeout(name, body(c), this.caseTimeoutMs, `case ${name}`);
+      await withTimeout(body(c), this.caseTimeoutMs, `case ${name}`);
     } catch (e) {
       const why = e instanceof AssertionFailed
         ? e.message

@@ -60,12 +60,8 @@ async function write(): Promise<void> {
     const started = Date.now();
     let res: Deno.KvCommitResult | Deno.KvCommitError;
     try {
-      res = await withTimeout(
-        "write",
-        kv.atomic().set(key(run, i), value(i)).commit(),
-        WRITE_TIMEOUT_MS,
-        `write ${i}`,
-      );
+      const commit = kv.atomic().set(key(run, i), value(i)).commit();
+      res = await withTimeout(commit, WRITE_TIMEOUT_MS, `write ${i}`);
     } catch (e) {
       fail("write", `write ${i} failed after ${Date.now() - started} ms: ${(e as Error).message}`);
     }
@@ -125,12 +121,9 @@ async function verify(): Promise<void> {
   const BATCH = 10; // a getMany is one snapshot read, at most 10 ranges
   for (let start = 0; start < acks.length; start += BATCH) {
     const batch = acks.slice(start, start + BATCH);
-    const entries = await withTimeout(
-      "verify",
-      kv.getMany(batch.map((a) => key(a.run, a.i)), { consistency }),
-      READ_TIMEOUT_MS,
-      `reading acks ${start}..${start + batch.length - 1}`,
-    ).catch((e) => fail("verify", (e as Error).message));
+    const read = kv.getMany(batch.map((a) => key(a.run, a.i)), { consistency });
+    const entries = await withTimeout(read, READ_TIMEOUT_MS, `reading acks ${start}..${start + batch.length - 1}`)
+      .catch((e) => fail("verify", (e as Error).message));
     batch.forEach((a, j) => {
       const e = entries[j];
       const what = `["w", ${JSON.stringify(a.run)}, ${a.i}] (acknowledged at ${a.versionstamp})`;
