@@ -15,9 +15,10 @@ import picocli.CommandLine.Command;
         "  restart-node  gracefully restart one node of an 'up' cluster",
         "  node          run one replica",
         "  gateway       run a KV Connect gateway in front of the nodes",
+        "  bench         benchmark against Deno's in-process SQLite KV",
         "",
         "Run 'quorumkv <command> --help' for a command's options."},
-    subcommands = {UpCommand.class, StatusCommand.class, RestartNodeCommand.class})
+    subcommands = {UpCommand.class, StatusCommand.class, RestartNodeCommand.class, BenchCommand.class})
 public final class QuorumKv implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -6,6 +6,7 @@ import com.deno.kv.datapath.Enqueue;
 import com.deno.kv.datapath.KvValue;
 import com.deno.kv.datapath.Mutation;
 import com.deno.kv.datapath.MutationType;
+import io.quorumkv.proto.KeyCodec;
 import io.quorumkv.proto.Versionstamp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -90,11 +91,9 @@ public final class Applier {
    * more string tuple part holding the versionstamp as 20 lower-case hex digits.
    */
   public static byte[] versionstampedKey(byte[] prefix, Versionstamp versionstamp) {
-    byte[] hex = versionstamp.toHex().getBytes(StandardCharsets.US_ASCII);
-    byte[] key = Arrays.copyOf(prefix, prefix.length + 2 + hex.length);
-    key[prefix.length] = 0x02;
-    System.arraycopy(hex, 0, key, prefix.length + 1, hex.length);
-    key[key.length - 1] = 0x00;
+    byte[] suffix = KeyCodec.versionstampSuffix(versionstamp);
+    byte[] key = Arrays.copyOf(prefix, prefix.length + suffix.length);
+    System.arraycopy(suffix, 0, key, prefix.length, suffix.length);
     return key;
   }
 

@@ -48,8 +48,14 @@ public final class RealClients {
 
   /** Starts {@code deno run -A script} with the given environment (output to a temp file). */
   public static Running startDeno(Path script, Map<String, String> env) throws IOException {
+    return startDenoWithArgs(script, List.of(), env);
+  }
+
+  /** Starts {@code deno run -A --unstable-kv script args...}. */
+  public static Running startDenoWithArgs(Path script, List<String> args, Map<String, String> env) throws IOException {
     Path deno = deno().orElseThrow(() -> new IllegalStateException("Deno is not installed: run 'cd e2e && npm ci'"));
     List<String> cmd = new ArrayList<>(List.of(deno.toString(), "run", "-A", "--unstable-kv", "--no-prompt", script.toString()));
+    cmd.addAll(args);
     return start(cmd, env);
   }
 

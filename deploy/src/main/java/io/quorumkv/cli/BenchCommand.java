@@ -1,0 +1,328 @@
+package io.quorumkv.cli;
+
+import io.quorumkv.proto.PeerAddress;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code quorumkv bench}: the benchmark anyone can rerun. Starts a fresh local cluster (unless
+ * --url is given), drives every workload through the real Deno client ({@code bench/bench.ts}),
+ * runs the same workloads against Deno's own in-process SQLite KV, and measures leader-kill
+ * recovery, resident memory and cluster start time. Prints a table and writes
+ * {@code bench/results/latest.md}, {@code latest.json} and {@code latest.png}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Benchmarks QuorumKV against Deno's in-process SQLite KV with the real Deno client.",
+        "Needs the Deno CLI from npm (cd e2e && npm ci)."})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--url", description = "Benchmark this KV Connect URL instead of starting a local cluster (token from DENO_KV_ACCESS_TOKEN).")
+  String url;
+
+  @Option(names = "--workloads", split = ",", defaultValue = "set,get,get-eventual,transfer,mixed",
+      description = "Workloads (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(names = "--concurrency", defaultValue = "32", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per workload (default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--kills", defaultValue = "5", description = "Leader kills for the recovery measurement (default: ${DEFAULT-VALUE}; 0 = skip).")
+  int kills;
+
+  @Option(names = "--no-baseline", description = "Skip Deno's in-process SQLite baseline.")
+  boolean noBaseline;
+
+  @Option(names = "--out", defaultValue = "bench/results", description = "Where latest.md and latest.json go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  private static final Pattern NUM = Pattern.compile("\"(opsPerSec|p50ms|p99ms|p999ms|errors|conflicts|ops)\":(-?[0-9.]+)");
+
+  @Override
+  public Integer call() throws Exception {
+    Path home = Path.of(Optional.ofNullable(System.getenv("QUORUMKV_HOME")).orElse(".")).toAbsolutePath();
+    Path deno = home.resolve("e2e/node_modules/@deno/linux-x64-glibc/deno");
+    Path script = home.resolve("bench/bench.ts");
+    if (!Files.isExecutable(deno)) {
+      System.err.println("quorumkv bench: the Deno CLI is missing; run 'cd e2e && npm ci' first");
+      return 2;
+    }
+    Path dir = Files.createTempDirectory("quorumkv-bench-");
+    Process up = null;
+    LocalLayout layout = null;
+    String token = System.getenv("DENO_KV_ACCESS_TOKEN");
+    Map<String, Object> results = new LinkedHashMap<>();
+    try {
+      long startMs = 0;
+      if (url == null) {
+        int base = freeBase();
+        List<String> args = List.of("up", "--dir", dir.toString(), "--port", Integer.toString(base),
+            "--metrics-port", Integer.toString(base + 1), "--raft-base-port", Integer.toString(base + 10),
+            "--rpc-base-port", Integer.toString(base + 20));
+        long t0 = System.nanoTime();
+        up = new ProcessBuilder(Launcher.javaCommand(args)).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("up.log").toFile()).start();
+        if (!waitFor(dir.resolve("up.log"), "QuorumKV is ready", 120_000)) {
+          System.err.println("quorumkv bench: the cluster did not start:\n" + Launcher.tail(dir.resolve("up.log"), 20));
+          return 1;
+        }
+        startMs = (System.nanoTime() - t0) / 1_000_000;
+        layout = LocalLayout.load(dir).orElseThrow();
+        url = layout.url();
+        token = Files.readString(layout.tokenFile()).trim();
+        results.put("clusterStartMs", startMs);
+        System.out.printf("cluster ready in %d ms at %s%n", startMs, url);
+      }
+      if (layout != null) {
+        results.put("idleRssMb", rss(layout));
+      }
+      List<Map<String, String>> rows = new ArrayList<>();
+      for (String w : workloads) {
+        Map<String, String> q = runWorkload(deno, script, url, token, w);
+        Map<String, String> memUnderLoad = layout != null ? rss(layout) : Map.of();
+        Map<String, String> b = noBaseline ? Map.of() : runWorkload(deno, script, dir.resolve("baseline-" + w + ".sqlite").toString(), token,
+            w.equals("get-eventual") ? "get-eventual" : w);
+        rows.add(row(w, q, b));
+        if (!memUnderLoad.isEmpty()) {
+          results.put("loadRssMb." + w, memUnderLoad);
+        }
+        System.out.println(rows.get(rows.size() - 1));
+      }
+      results.put("workloads", rows);
+      if (layout != null && kills > 0) {
+        results.put("failoverMs", failover(deno, home, layout, token));
+      }
+      String md = render(results);
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("latest.md"), md);
+      Files.writeString(out.resolve("latest.json"), Json.write(results));
+      BenchChart.write(rows, out.resolve("latest.png"), "concurrency " + concurrency + ", " + seconds + " s per workload, "
+          + Runtime.getRuntime().availableProcessors() + " cores, real Deno client");
+      System.out.println();
+      System.out.println(md);
+      return 0;
+    } finally {
+      if (up != null) {
+        Launcher.stop(up.toHandle(), 30_000);
+      }
+    }
+  }
+
+  private Map<String, String> runWorkload(Path deno, Path script, String target, String token, String workload) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(deno.toString(), "run", "-A", "--unstable-kv", script.toString(),
+        "--target", target, "--workload", workload, "--concurrency", Integer.toString(concurrency),
+        "--seconds", Integer.toString(seconds)).redirectErrorStream(true);
+    pb.environment().put("NO_COLOR", "1");
+    if (token != null) {
+      pb.environment().put("DENO_KV_ACCESS_TOKEN", token);
+    }
+    Process p = pb.start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(seconds + 120L, TimeUnit.SECONDS);
+    String last = text.strip().lines().reduce((a, b) -> b).orElse("");
+    Map<String, String> m = new LinkedHashMap<>();
+    Matcher mm = NUM.matcher(last);
+    while (mm.find()) {
+      m.put(mm.group(1), mm.group(2));
+    }
+    if (m.isEmpty()) {
+      m.put("error", text.length() > 300 ? text.substring(text.length() - 300) : text);
+    }
+    return m;
+  }
+
+  private static Map<String, String> row(String w, Map<String, String> q, Map<String, String> b) {
+    Map<String, String> r = new LinkedHashMap<>();
+    r.put("workload", w);
+    q.forEach((k, v) -> r.put("quorumkv." + k, v));
+    b.forEach((k, v) -> r.put("baseline." + k, v));
+    if (q.containsKey("opsPerSec") && b.containsKey("opsPerSec")) {
+      r.put("ratio", String.format("%.2f", Double.parseDouble(q.get("opsPerSec")) / Double.parseDouble(b.get("opsPerSec"))));
+    }
+    return r;
+  }
+
+  private Map<String, Object> failover(Path deno, Path home, LocalLayout layout, String token) throws Exception {
+    List<Double> times = new ArrayList<>();
+    ProcessBuilder pb = new ProcessBuilder(deno.toString(), "run", "-A", "--unstable-kv", home.resolve("bench/probe.ts").toString(), layout.url())
+        .redirectErrorStream(true);
+    pb.environment().put("NO_COLOR", "1");
+    pb.environment().put("DENO_KV_ACCESS_TOKEN", token);
+    Process probe = pb.start();
+    BufferedReader in = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8));
+    Writer w = new OutputStreamWriter(probe.getOutputStream(), StandardCharsets.UTF_8);
+    try {
+      if (!readUntil(in, "ready")) {
+        return Map.of("error", "probe did not start");
+      }
+      for (int k = 0; k < kills; k++) {
+        List<NodeStatus.Seen> seen = NodeStatus.poll(layout.peers(), 1000);
+        Optional<NodeStatus.Seen> leader = seen.stream().filter(s -> s.role().equals("LEADER")).findFirst();
+        if (leader.isEmpty()) {
+          Thread.sleep(500);
+          continue;
+        }
+        String id = leader.get().peer().id();
+        ProcessHandle.of(leader.get().status().get().getPid()).ifPresent(ProcessHandle::destroyForcibly);
+        w.write("go\n");
+        w.flush();
+        String line = readLine(in, "written ");
+        times.add(Double.parseDouble(line.substring("written ".length())));
+        System.out.printf("leader %s killed: first write acknowledged after %s ms%n", id, line.substring(8));
+        Thread.sleep(300);
+        restartNode(layout, id);
+      }
+      w.write("quit\n");
+      w.flush();
+    } finally {
+      probe.destroyForcibly();
+    }
+    List<Double> sorted = times.stream().sorted().toList();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kills", sorted.size());
+    m.put("medianMs", sorted.isEmpty() ? null : sorted.get(sorted.size() / 2));
+    m.put("worstMs", sorted.isEmpty() ? null : sorted.get(sorted.size() - 1));
+    m.put("allMs", sorted);
+    return m;
+  }
+
+  private static void restartNode(LocalLayout layout, String id) throws Exception {
+    PeerAddress p = layout.peers().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
+    Launcher.start(List.of("node", "--id", id, "--peers", PeerAddress.toSpec(layout.peers()),
+        "--data-dir", layout.nodeDir(id).toString(), "--cluster-id", layout.clusterId().toString(),
+        "--bind", layout.host()), layout.nodeDir(id).resolve("node.log"), layout.nodeDir(id).resolve("node.pid"));
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      List<NodeStatus.Seen> seen = NodeStatus.poll(layout.peers(), 1000);
+      boolean back = seen.stream().anyMatch(s -> s.peer().id().equals(p.id()) && s.status().isPresent()
+          && s.role().equals("FOLLOWER"));
+      if (back) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static Map<String, String> rss(LocalLayout layout) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (PeerAddress p : layout.peers()) {
+      Launcher.recorded(layout.nodeDir(p.id()).resolve("node.pid")).ifPresent(h -> m.put(p.id(), rssMb(h.pid())));
+    }
+    Launcher.recorded(layout.dir().resolve("gateway.pid")).ifPresent(h -> m.put("gateway", rssMb(h.pid())));
+    return m;
+  }
+
+  private static String rssMb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          return Long.toString(kb / 1024);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // process gone
+    }
+    return "?";
+  }
+
+  @SuppressWarnings("unchecked")
+  private String render(Map<String, Object> r) {
+    StringBuilder b = new StringBuilder();
+    b.append("QuorumKV benchmark, ").append(LocalDateTime.now().withNano(0)).append(", ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores, concurrency ").append(concurrency)
+        .append(", ").append(seconds).append(" s per workload, real Deno client\n\n");
+    b.append("| workload | QuorumKV ops/s | p50 ms | p99 ms | p999 ms | errors | conflicts | Deno SQLite ops/s | ratio |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, String> row : (List<Map<String, String>>) r.get("workloads")) {
+      b.append("| ").append(row.get("workload"))
+          .append(" | ").append(row.getOrDefault("quorumkv.opsPerSec", "error"))
+          .append(" | ").append(row.getOrDefault("quorumkv.p50ms", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.p99ms", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.p999ms", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.errors", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.conflicts", "-"))
+          .append(" | ").append(row.getOrDefault("baseline.opsPerSec", "-"))
+          .append(" | ").append(row.getOrDefault("ratio", "-")).append(" |\n");
+    }
+    if (r.containsKey("failoverMs")) {
+      b.append("\nLeader kill -9 to first acknowledged write: ").append(r.get("failoverMs")).append('\n');
+    }
+    if (r.containsKey("clusterStartMs")) {
+      b.append("Cluster start (spawn to gateway ready): ").append(r.get("clusterStartMs")).append(" ms\n");
+    }
+    r.forEach((k, v) -> {
+      if (k.contains("RssMb")) {
+        b.append("Resident memory MB ").append(k).append(": ").append(v).append('\n');
+      }
+    });
+    return b.toString();
+  }
+
+  private static boolean waitFor(Path log, String text, long timeoutMs) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  private static boolean readUntil(BufferedReader in, String line) throws IOException {
+    for (String l; (l = in.readLine()) != null; ) {
+      if (l.trim().equals(line)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String readLine(BufferedReader in, String prefix) throws IOException {
+    for (String l; (l = in.readLine()) != null; ) {
+      if (l.startsWith(prefix)) {
+        return l.trim();
+      }
+    }
+    throw new IOException("probe ended");
+  }
+
+  private static int freeBase() throws IOException {
+    for (int base = 24000; base < 60000; base += 100) {
+      boolean free = true;
+      for (int off : new int[] {0, 1, 10, 11, 12, 20, 21, 22}) {
+        try (ServerSocket s = new ServerSocket(base + off)) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+          break;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IOException("no free port range");
+  }
+}
