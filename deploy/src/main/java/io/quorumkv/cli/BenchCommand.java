@@ -208,9 +208,7 @@ final class BenchCommand implements Callable<Integer> {
 
   private static void restartNode(LocalLayout layout, String id) throws Exception {
     PeerAddress p = layout.peers().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
-    Launcher.start(List.of("node", "--id", id, "--peers", PeerAddress.toSpec(layout.peers()),
-        "--data-dir", layout.nodeDir(id).toString(), "--cluster-id", layout.clusterId().toString(),
-        "--bind", layout.host()), layout.nodeDir(id).resolve("node.log"), layout.nodeDir(id).resolve("node.pid"));
+    Launcher.start(layout.nodeArgs(p), layout.nodeDir(id).resolve("node.log"), layout.nodeDir(id).resolve("node.pid"));
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       List<NodeStatus.Seen> seen = NodeStatus.poll(layout.peers(), 1000);
