@@ -28,9 +28,10 @@ import java.util.stream.Stream;
  * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT).
  */
 public final class ProcessCluster implements AutoCloseable {
-  private static final List<String> JVM_FLAGS = List.of(
-      "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-      "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1");
+  private static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1"),
+      Runtime.version().feature() >= 23 ? java.util.stream.Stream.of("--sun-misc-unsafe-memory-access=allow") : java.util.stream.Stream.empty())
+      .toList();
 
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();

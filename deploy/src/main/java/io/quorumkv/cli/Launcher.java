@@ -13,9 +13,17 @@ final class Launcher {
   private Launcher() {}
 
   /** JVM flags for every QuorumKV process; heap bounded so a node stays well under 300 MB. */
-  static final List<String> JVM_FLAGS = List.of(
-      "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-      "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-Xss1m");
+  static final List<String> JVM_FLAGS = jvmFlags(Runtime.version().feature());
+
+  /** The flags for a JVM of this feature version: the Unsafe flag only exists from JDK 23. */
+  static List<String> jvmFlags(int javaFeature) {
+    List<String> f = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+    if (javaFeature >= 23) {
+      f.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    f.addAll(List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-Xss1m"));
+    return List.copyOf(f);
+  }
 
   static List<String> javaCommand(List<String> args) {
     List<String> cmd = new ArrayList<>();

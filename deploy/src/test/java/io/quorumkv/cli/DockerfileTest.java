@@ -91,9 +91,10 @@ class DockerfileTest {
   void entrypointIsTheLaunchersJavaCommandOnTheCopiedClasspath() throws Exception {
     List<String> ep = execForm(only(runtime, "ENTRYPOINT"));
     assertEquals("java", ep.getFirst());
-    assertEquals(Launcher.JVM_FLAGS, ep.subList(1, 1 + Launcher.JVM_FLAGS.size()),
-        "ENTRYPOINT flags must equal Launcher.JVM_FLAGS (what ./quorumkv and 'up' use)");
-    List<String> tail = ep.subList(1 + Launcher.JVM_FLAGS.size(), ep.size());
+    List<String> flags = Launcher.jvmFlags(imageJava());
+    assertEquals(flags, ep.subList(1, 1 + flags.size()),
+        "ENTRYPOINT flags must equal Launcher.jvmFlags(image Java) (what ./quorumkv and 'up' use)");
+    List<String> tail = ep.subList(1 + flags.size(), ep.size());
     assertEquals(3, tail.size(), "then -cp, the classpath and the main class: " + tail);
     assertEquals("-cp", tail.get(0));
     String libDir = copyFromBuild().get(1);
@@ -125,6 +126,12 @@ class DockerfileTest {
     assertTrue(runs.getLast().matches("mvn -B .*-pl deploy -am package.*"), "the last build step packages deploy: " + runs.getLast());
   }
 
+  private int imageJava() {
+    Matcher runFrom = Pattern.compile("eclipse-temurin:(\\d+)-jre(-[a-z]+)?").matcher(runtime.getFirst().args());
+    assertTrue(runFrom.matches(), runtime.getFirst().toString());
+    return Integer.parseInt(runFrom.group(1));
+  }
+
   @Test
   void javaVersionCanRunTheFlags() {
     Matcher buildFrom = Pattern.compile("maven:[\\w.]+-eclipse-temurin-(\\d+) AS build").matcher(build.getFirst().args());
@@ -134,7 +141,7 @@ class DockerfileTest {
     assertEquals(buildFrom.group(1), runFrom.group(1), "build and run on the same Java");
     int java = Integer.parseInt(runFrom.group(1));
     assertTrue(java >= 21, "Helidon 4 needs Java 21");
-    if (Launcher.JVM_FLAGS.stream().anyMatch(f -> f.startsWith("--sun-misc-unsafe-memory-access"))) {
+    if (Launcher.jvmFlags(java).stream().anyMatch(f -> f.startsWith("--sun-misc-unsafe-memory-access"))) {
       assertTrue(java >= 23, "--sun-misc-unsafe-memory-access exists from Java 23; Java " + java + " refuses to start");
     }
     assertFalse(runFrom.group(0).contains("alpine"), "healthcheck needs bash");
