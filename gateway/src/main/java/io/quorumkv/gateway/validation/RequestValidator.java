@@ -38,7 +38,8 @@ public final class RequestValidator {
   static final String TOO_MANY_READ_RANGES = "Too many read ranges requested in one read request.";
   static final String TOO_MANY_WATCHED_KEYS = "Too many keys watched in a single watch request.";
   static final String TOO_MANY_CHECKS = "Too many checks included in atomic write.";
-  static final String TOO_MANY_MUTATIONS = "Too many mutations / enqueues included in atomic write.";
+  static final String TOO_MANY_MUTATIONS =
+      "Too many mutations / enqueues included in atomic write.";
   static final String TOO_MANY_UNDELIVERED_KEYS =
       "Too many dead letter keys for a single queue message.";
   static final String TOO_MANY_BACKOFF_INTERVALS =
