@@ -1,0 +1,282 @@
+package io.quorumkv.gateway;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code quorumkv gateway}: parses the command line and environment, connects to the Raft group
+ * through a {@link KvDatabaseFactory}, and serves KV Connect until the process is stopped.
+ *
+ * <p>Options are parsed by hand: four flags do not justify a dependency, and the rules that
+ * matter here (every flag also from {@code QUORUMKV_<FLAG>}, the token never from the command
+ * line, exit code 2 for bad input) are easier to see in thirty lines than in annotations.
+ *
+ * <p>Exit codes: 0 after {@code --help} (or a normal stop), 2 for a bad option or environment
+ * value, 1 if the gateway cannot start (address in use, database unreachable).
+ */
+public final class GatewayMain {
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_FAILURE = 1;
+
+  static final String USAGE =
+      """
+      Usage: quorumkv gateway --peers ID=HOST:RAFT_PORT:RPC_PORT,... [options]
+
+      Serves KV Connect (Deno.openKv / @deno/kv) for a QuorumKV Raft group.
+
+        --peers LIST              the group's nodes, e.g. n1=127.0.0.1:7001:7101,n2=...
+        --port N                  KV Connect port, HTTP/1.1 and h2c (default 4512)
+        --host ADDRESS            address to bind (default 0.0.0.0)
+        --access-token-file PATH  file holding the access token (wins over the variable)
+        --help                    print this and exit
+
+      Every option can also be set as QUORUMKV_<OPTION> (QUORUMKV_PEERS, QUORUMKV_PORT, ...);
+      the command line wins. The access token comes from --access-token-file or
+      DENO_KV_ACCESS_TOKEN, never from the command line (ps would show it to every user).
+      It must be at least 12 characters.
+      """;
+
+  private static final Set<String> VALUED_FLAGS =
+      Set.of("--peers", "--port", "--host", "--access-token-file");
+
+  private GatewayMain() {}
+
+  /** A bad option or environment value: one line for the user, exit code 2. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A started gateway: the server and the database it serves, closed in that order. */
+  record Gateway(KvConnectServer server, KvDatabase database) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        server.close();
+      } finally {
+        database.close();
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err, GatewayMain::raftDatabase);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Parses, starts, and serves until the JVM shuts down (a shutdown hook stops the server, then
+   * closes the database).
+   *
+   * @return the exit code: 0 after {@code --help} or once stopped, otherwise at once 1 or 2
+   */
+  static int run(
+      String[] args,
+      Map<String, String> env,
+      PrintStream out,
+      PrintStream err,
+      KvDatabaseFactory factory) {
+    Optional<Gateway> gateway;
+    try {
+      gateway = launch(args, env, out, factory);
+    } catch (UsageException e) {
+      err.println("quorumkv gateway: " + e.getMessage());
+      err.println("Try 'quorumkv gateway --help'.");
+      return EXIT_USAGE;
+    } catch (RuntimeException e) {
+      err.println("quorumkv gateway: " + oneLine(e));
+      return EXIT_FAILURE;
+    }
+    if (gateway.isPresent()) {
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread hook =
+          new Thread(
+              () -> {
+                gateway.get().close();
+                stopped.countDown();
+              },
+              "quorumkv-gateway-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      awaitUninterruptibly(stopped);
+    }
+    return 0;
+  }
+
+  /**
+   * Parses and starts; the caller owns the returned gateway.
+   *
+   * @return empty after printing the usage for {@code --help}
+   * @throws UsageException for a bad option or environment value
+   * @throws RuntimeException if the database cannot be created or the port cannot be bound
+   */
+  static Optional<Gateway> launch(
+      String[] args, Map<String, String> env, PrintStream out, KvDatabaseFactory factory) {
+    Optional<GatewayConfig> config = parse(args, env);
+    if (config.isEmpty()) {
+      out.print(USAGE);
+      return Optional.empty();
+    }
+    KvDatabase database = factory.create(config.get());
+    try {
+      KvConnectServer server = new KvConnectServer(database, config.get()).start();
+      out.println(
+          "quorumkv gateway: serving KV Connect on http://" + config.get().host() + ":"
+              + server.port() + " (database " + database.databaseId() + ")");
+      return Optional.of(new Gateway(server, database));
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The configuration from {@code args} and {@code env}; empty if {@code --help} was given.
+   *
+   * @throws UsageException naming the bad flag or variable
+   */
+  static Optional<GatewayConfig> parse(String[] args, Map<String, String> env) {
+    Map<String, String> flags = new HashMap<>();
+    int i = args.length > 0 && args[0].equals("gateway") ? 1 : 0;
+    for (; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return Optional.empty();
+      }
+      int eq = arg.indexOf('=');
+      String flag = eq > 0 ? arg.substring(0, eq) : arg;
+      if (flag.equals("--access-token")) {
+        throw new UsageException(
+            "--access-token is not accepted: the command line is visible to every user;"
+                + " use DENO_KV_ACCESS_TOKEN or --access-token-file");
+      }
+      if (!VALUED_FLAGS.contains(flag)) {
+        throw new UsageException("unknown option '" + arg + "'");
+      }
+      if (eq < 0 && i + 1 >= args.length) {
+        throw new UsageException(flag + " needs a value");
+      }
+      flags.put(flag, eq > 0 ? arg.substring(eq + 1) : args[++i]);
+    }
+    String peersText =
+        option(flags, env, "--peers")
+            .orElseThrow(() -> new UsageException("--peers (or QUORUMKV_PEERS) is required"));
+    List<Peer> peers;
+    try {
+      peers = Peer.parseList(peersText);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--peers: " + e.getMessage());
+    }
+    int port =
+        parsePort(
+            option(flags, env, "--port").orElse(String.valueOf(GatewayConfig.DEFAULT_PORT)));
+    String host = option(flags, env, "--host").orElse(GatewayConfig.DEFAULT_HOST);
+    if (host.isBlank()) {
+      throw new UsageException("--host must not be empty");
+    }
+    String token = accessToken(option(flags, env, "--access-token-file"), env);
+    try {
+      return Optional.of(
+          new GatewayConfig(host, port, token, peers, GatewayConfig.DEFAULT_WATCH_KEEP_ALIVE_MS));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The flag's value, else the variable {@code QUORUMKV_<FLAG>}; blank counts as unset. */
+  private static Optional<String> option(
+      Map<String, String> flags, Map<String, String> env, String flag) {
+    String variable = "QUORUMKV_" + flag.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+    return Optional.ofNullable(flags.get(flag))
+        .or(() -> Optional.ofNullable(env.get(variable)).filter(v -> !v.isBlank()));
+  }
+
+  private static int parsePort(String text) {
+    try {
+      int port = Integer.parseInt(text.strip());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--port must be a number from 0 to 65535, got '" + text + "'");
+  }
+
+  /** From the file if one is named (one trailing line break removed), else the variable. */
+  private static String accessToken(Optional<String> file, Map<String, String> env) {
+    String token;
+    if (file.isPresent()) {
+      try {
+        token = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        throw new UsageException("the access token file '" + file.get() + "' does not exist");
+      } catch (IOException | UncheckedIOException | InvalidPathException e) {
+        throw new UsageException(
+            "cannot read the access token file '" + file.get() + "': " + oneLine(e));
+      }
+      // Editors and `echo` end files with a line break; it is never part of the token.
+      token = token.endsWith("\r\n") ? token.substring(0, token.length() - 2)
+          : token.endsWith("\n") ? token.substring(0, token.length() - 1) : token;
+    } else {
+      token = env.get("DENO_KV_ACCESS_TOKEN");
+      if (token == null) {
+        throw new UsageException(
+            "no access token: set DENO_KV_ACCESS_TOKEN or pass --access-token-file");
+      }
+    }
+    try {
+      GatewayConfig.checkAccessToken(token);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    return token;
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (latch.getCount() > 0) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        interrupted = true; // keep serving: only the shutdown hook ends the gateway
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+
+  /**
+   * The production database.
+   *
+   * <p>TODO(raft): return {@code new io.quorumkv.gateway.raft.RaftKvDatabase(config)} once it
+   * exists (it is being written on the node side of the project): a RaftClient over
+   * {@code config.peers()}, group id = the database id, and the node RPC channels for eventual
+   * reads and watches.
+   */
+  static KvDatabase raftDatabase(GatewayConfig config) {
+    throw new IllegalStateException(
+        "the Raft-backed database is not wired yet (io.quorumkv.gateway.raft.RaftKvDatabase)");
+  }
+}

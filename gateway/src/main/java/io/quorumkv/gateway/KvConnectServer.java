@@ -1,0 +1,117 @@
+package io.quorumkv.gateway;
+
+import io.helidon.webserver.WebServer;
+import io.quorumkv.gateway.http.KvConnectHandler;
+import io.quorumkv.proto.Limits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The KV Connect listener: one plain-text port that speaks HTTP/1.1 and HTTP/2 with prior
+ * knowledge (h2c), because the Deno CLI only speaks the latter and {@code @deno/kv} on Node only
+ * the former (KV-CONNECT.md §1.1). Helidon picks the protocol per connection from its first
+ * bytes; {@code helidon-webserver-http2} on the class path is all it takes. Every request runs on
+ * its own virtual thread and goes to one {@link KvConnectHandler}.
+ *
+ * <p>The server does not own the database: whoever created the {@link KvDatabase} closes it,
+ * after this server.
+ *
+ * <p>Thread-safety: {@link #start} and {@link #close} may be called from any thread; {@link #port}
+ * is safe after {@code start} returned.
+ */
+public final class KvConnectServer implements AutoCloseable {
+  /**
+   * Helidon's own cap on request bodies, above ours so that {@code KvConnectHandler} reports an
+   * oversized body itself (413, after the header checks, as the reference does). Helidon's cap
+   * still bounds the bytes it drains from a body nobody read, e.g. one sent to an unknown path.
+   */
+  private static final long HELIDON_MAX_PAYLOAD_BYTES = 2L * Limits.MAX_REQUEST_BODY_BYTES;
+  /** How long {@link #close} lets watch responses end before Helidon interrupts them. */
+  private static final long WATCH_CLOSE_TIMEOUT_MS = 2_000;
+
+  private final GatewayConfig config;
+  private final KvConnectHandler handler;
+  private final WebServer server;
+
+  /**
+   * @param db the database to serve
+   * @param config where to listen, the access token and the watch keep-alive interval
+   * @throws IllegalArgumentException if {@code db.databaseId()} is not a lower-case UUID
+   */
+  public KvConnectServer(KvDatabase db, GatewayConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.handler =
+        new KvConnectHandler(
+            Objects.requireNonNull(db, "db"),
+            config.accessToken(),
+            config.watchKeepAliveMs(),
+            Clock.systemUTC());
+    this.server =
+        WebServer.builder()
+            .host(config.host())
+            .port(config.port())
+            .maxPayloadSize(HELIDON_MAX_PAYLOAD_BYTES)
+            // GatewayMain's hook stops this server before it closes the database.
+            .shutdownHook(false)
+            .routing(routing -> routing.any(handler))
+            .build();
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return this
+   * @throws UncheckedIOException with a one-line message if the address cannot be bound
+   * @throws IllegalStateException if the server failed to start for another reason
+   */
+  public KvConnectServer start() {
+    checkBindable();
+    server.start();
+    if (!server.isRunning()) {
+      throw new IllegalStateException(
+          "the KV Connect server on " + address() + " failed to start (see the log above)");
+    }
+    return this;
+  }
+
+  /** The bound port (the chosen one if the configuration said 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops accepting, ends open watch streams and stops the server. Idempotent. */
+  @Override
+  public void close() {
+    handler.closeWatches(WATCH_CLOSE_TIMEOUT_MS);
+    if (server.isRunning()) {
+      server.stop();
+    }
+  }
+
+  /**
+   * Helidon logs a bind failure with a stack trace and returns normally; binding once ourselves
+   * first turns the common case (port in use, unknown host) into one clear message. SO_REUSEADDR
+   * does not let this probe succeed while another socket listens on the port.
+   */
+  private void checkBindable() {
+    if (config.port() == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(config.host(), config.port()));
+    } catch (IOException | IllegalArgumentException e) {
+      IOException cause = e instanceof IOException io ? io : new IOException(e);
+      throw new UncheckedIOException(
+          "cannot listen on " + address() + ": " + e.getMessage(), cause);
+    }
+  }
+
+  private String address() {
+    return config.host() + ":" + config.port();
+  }
+}
