@@ -1,5 +1,6 @@
 package io.quorumkv.cli;
 
+import io.quorumkv.gateway.GatewayMain;
 import io.quorumkv.node.NodeMain;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -28,6 +29,11 @@ public final class QuorumKv implements Callable<Integer> {
   static int run(String[] args) {
     if (args.length > 0 && args[0].equals("node")) {
       return NodeMain.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+    if (args.length > 0 && args[0].equals("gateway")) {
+      // Returns after --help or once stopped; exits by itself with 1 or 2 on bad input.
+      GatewayMain.main(Arrays.copyOfRange(args, 1, args.length));
+      return 0;
     }
     return new CommandLine(new QuorumKv()).execute(args);
   }

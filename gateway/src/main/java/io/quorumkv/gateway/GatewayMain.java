@@ -276,7 +276,10 @@ public final class GatewayMain {
    * reads and watches.
    */
   static KvDatabase raftDatabase(GatewayConfig config) {
-    throw new IllegalStateException(
-        "the Raft-backed database is not wired yet (io.quorumkv.gateway.raft.RaftKvDatabase)");
+    return new io.quorumkv.gateway.raft.RaftKvDatabase(
+        config.peers().stream()
+            .map(p -> new io.quorumkv.proto.PeerAddress(p.id(), p.host(), p.raftPort(), p.rpcPort()))
+            .toList(),
+        io.quorumkv.gateway.raft.RaftKvDatabase.DEFAULT_WAIT_MS);
   }
 }

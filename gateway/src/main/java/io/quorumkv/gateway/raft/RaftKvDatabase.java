@@ -8,6 +8,9 @@ import com.deno.kv.datapath.SnapshotReadOutput;
 import com.deno.kv.datapath.SnapshotReadStatus;
 import com.deno.kv.datapath.Watch;
 import io.grpc.StatusRuntimeException;
+import io.quorumkv.gateway.Consistency;
+import io.quorumkv.gateway.KvDatabase;
+import io.quorumkv.gateway.WatchStream;
 import io.quorumkv.proto.KvException;
 import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.Command;
@@ -49,7 +52,7 @@ import org.apache.ratis.util.TimeDuration;
  * linearizable read-only queries (ReadIndex on the leader); eventual reads and watches go to a
  * follower's node RPC service. Thread-safe.
  */
-public final class RaftKvDatabase implements AutoCloseable {
+public final class RaftKvDatabase implements KvDatabase {
   private static final Logger LOG = Logger.getLogger(RaftKvDatabase.class.getName());
   /** Longest a request waits for a leader / commit before answering 503. */
   public static final long DEFAULT_WAIT_MS = 10_000;
@@ -65,10 +68,35 @@ public final class RaftKvDatabase implements AutoCloseable {
   private volatile RaftClient client;
   private volatile WriteBatcher batcher;
 
+  /** Longest the gateway waits at start for any node to tell it the database id. */
+  public static final long STARTUP_WAIT_MS = 60_000;
+
+  /**
+   * Connects to the group; blocks until a node has told the database id (the HTTP layer needs
+   * it before serving), at most {@link #STARTUP_WAIT_MS}.
+   *
+   * @throws IllegalStateException if no node answered in time
+   */
   public RaftKvDatabase(List<PeerAddress> peers, long waitMs) {
     this.peers = List.copyOf(peers);
     this.waitMs = waitMs;
     this.view = new ClusterView(peers).start();
+    long deadline = System.currentTimeMillis() + STARTUP_WAIT_MS;
+    while (view.groupId().isEmpty()) {
+      if (System.currentTimeMillis() > deadline) {
+        view.close();
+        throw new IllegalStateException("no QuorumKV node answered at " + PeerAddress.toSpec(peers)
+            + " within " + STARTUP_WAIT_MS / 1000 + " s; is the cluster running?");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        view.close();
+        throw new IllegalStateException("interrupted while waiting for the cluster", e);
+      }
+      view.pollAll();
+    }
   }
 
   /** The cluster view (status polling), shared with health and metrics. */
@@ -77,6 +105,7 @@ public final class RaftKvDatabase implements AutoCloseable {
   }
 
   /** The database id: the Raft group id, learned from any node. */
+  @Override
   public String databaseId() {
     return view.groupId().orElseThrow(() -> new KvException.LeaderUnavailable(
         "No QuorumKV node is reachable yet; cannot learn the database id.", null));
@@ -138,7 +167,33 @@ public final class RaftKvDatabase implements AutoCloseable {
     return b == null ? 0 : b.writes.get();
   }
 
+  @Override
+  public SnapshotReadOutput snapshotRead(SnapshotRead read, Consistency consistency) {
+    return consistency == Consistency.STRONG ? strongRead(read) : eventualRead(read);
+  }
+
+  @Override
+  public WatchStream watch(Watch watch, Consistency consistency) {
+    RaftWatchStream s = watch(watch, consistency == Consistency.STRONG);
+    return new WatchStream() {
+      @Override
+      public java.util.Optional<com.deno.kv.datapath.WatchOutput> next(long timeoutMs) throws InterruptedException {
+        try {
+          return java.util.Optional.ofNullable(s.next(timeoutMs));
+        } catch (java.util.NoSuchElementException e) {
+          throw new KvException.LeaderUnavailable("The watch lost every node; reconnect.", e);
+        }
+      }
+
+      @Override
+      public void close() {
+        s.close();
+      }
+    };
+  }
+
   /** Commits one atomic write through the leader (batched with concurrent writes). */
+  @Override
   public AtomicWriteOutput atomicWrite(AtomicWrite write) {
     client();
     WriteResult r = await(batcher.submit(write), true);
