@@ -58,6 +58,7 @@ final class UpCommand implements Callable<Integer> {
   int readyTimeoutS;
 
   private final List<Process> children = new ArrayList<>();
+  private volatile boolean stopping;
 
   @Override
   public Integer call() throws Exception {
@@ -85,6 +86,7 @@ final class UpCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping = true;
       stopAll(layout);
       stop.countDown();
     }, "up-shutdown"));
@@ -108,7 +110,7 @@ final class UpCommand implements Callable<Integer> {
     System.out.println("  Status: ./quorumkv status --dir " + dir + "    Stop: Ctrl-C");
     for (Process p : children) {
       p.onExit().thenAccept(x -> {
-        if (stop.getCount() > 0) {
+        if (!stopping) {
           System.out.println("process " + x.pid() + " exited with code " + x.exitValue() + " (see the logs in " + layout.dir() + ")");
         }
       });
