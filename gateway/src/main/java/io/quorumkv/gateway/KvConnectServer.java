@@ -30,8 +30,8 @@ public final class KvConnectServer implements AutoCloseable {
    * still bounds the bytes it drains from a body nobody read, e.g. one sent to an unknown path.
    */
   private static final long HELIDON_MAX_PAYLOAD_BYTES = 2L * Limits.MAX_REQUEST_BODY_BYTES;
-  /** How long {@link #close} lets watch responses end before Helidon interrupts them. */
-  private static final long WATCH_CLOSE_TIMEOUT_MS = 2_000;
+  /** How long {@link #close} lets requests in flight finish before Helidon interrupts them. */
+  private static final long DRAIN_TIMEOUT_MS = 2_000;
 
   private final GatewayConfig config;
   private final KvConnectHandler handler;
@@ -83,10 +83,13 @@ public final class KvConnectServer implements AutoCloseable {
     return server.port();
   }
 
-  /** Stops accepting, ends open watch streams and stops the server. Idempotent. */
+  /**
+   * Ends open watch streams, lets requests in flight finish (up to 2 s), then stops the server.
+   * Idempotent.
+   */
   @Override
   public void close() {
-    handler.closeWatches(WATCH_CLOSE_TIMEOUT_MS);
+    handler.drain(DRAIN_TIMEOUT_MS);
     if (server.isRunning()) {
       server.stop();
     }

@@ -69,11 +69,12 @@ class CollapsingWatchStreamTest {
     assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
       AtomicInteger closed = new AtomicInteger();
       CollapsingWatchStream s = new CollapsingWatchStream(1, closed::incrementAndGet);
-      Thread.ofVirtual().start(() -> {
+      Thread closer = Thread.ofVirtual().start(() -> {
         sleep(100);
         s.close();
       });
       assertEquals(Optional.empty(), s.next(10_000));
+      closer.join(); // the callback runs after the consumer was woken
       s.close();
       assertEquals(1, closed.get());
       assertFalse(s.offer(output(changed("late"))));

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -56,6 +58,7 @@ public final class KvConnectHandler implements Handler {
   static final String TEXT_PLAIN = "text/plain; charset=utf-8";
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
+  private static final long DRAIN_POLL_MS = 10;
 
   /** What a path does and, for the data path, which consistency its reads get. */
   enum Route {
@@ -108,6 +111,8 @@ public final class KvConnectHandler implements Handler {
   private final AccessControl access;
   private final WatchResponder watches;
   private final Clock clock;
+  /** Requests being handled, for {@link #drain}. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
    * @param db the database to serve; its {@link KvDatabase#databaseId} must be a lower-case
@@ -125,15 +130,26 @@ public final class KvConnectHandler implements Handler {
   }
 
   /**
-   * Ends every watch stream, now and from now on, and waits up to {@code timeoutMs} for their
-   * responses to end. Called when the server stops.
+   * Prepares for the server to stop: ends every watch stream, now and from now on, then waits
+   * up to {@code timeoutMs} for requests in flight to be answered. Helidon interrupts whatever
+   * still runs when it stops, which cuts answers off and makes it log errors.
    */
-  public void closeWatches(long timeoutMs) {
-    watches.closeAll(timeoutMs);
+  public void drain(long timeoutMs) {
+    watches.closeAll();
+    long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (inFlight.get() > 0 && System.nanoTime() < deadlineNs) {
+      try {
+        Thread.sleep(DRAIN_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
   public void handle(ServerRequest req, ServerResponse res) {
+    inFlight.incrementAndGet();
     try {
       Route route =
           Route.of(req.path().rawPath())
@@ -159,6 +175,8 @@ public final class KvConnectHandler implements Handler {
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "request " + req.prologue() + " failed", e);
       sendError(res, 500, INTERNAL_ERROR);
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 

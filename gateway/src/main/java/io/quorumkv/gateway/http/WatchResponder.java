@@ -45,8 +45,7 @@ final class WatchResponder {
 
   private final KvDatabase db;
   private final long keepAliveNs;
-  private static final long POLL_MS = 10;
-  /** Streams whose handler is still running; a handler removes its own when it is done. */
+  /** Streams whose handler is still running. */
   private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
@@ -56,23 +55,12 @@ final class WatchResponder {
   }
 
   /**
-   * Closes every open watch and waits up to {@code timeoutMs} for their handlers to end their
-   * responses, so that a server stopping right after this does not have to interrupt them.
+   * Closes every open watch, and every one opened from now on: their handlers end their
+   * responses normally and return.
    */
-  void closeAll(long timeoutMs) {
+  void closeAll() {
     closing = true;
-    for (WatchStream stream : open) {
-      stream.close(); // the handler sees it and removes it once its response has ended
-    }
-    long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!open.isEmpty() && System.nanoTime() < deadlineNs) {
-      try {
-        Thread.sleep(POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    open.forEach(WatchStream::close);
   }
 
   /**
@@ -96,10 +84,11 @@ final class WatchResponder {
     boolean first = true;
     long lastFrameNs = System.nanoTime();
     while (!closing) {
-      long waitMs = TimeUnit.NANOSECONDS.toMillis(keepAliveNs - (System.nanoTime() - lastFrameNs));
+      long waitNs = keepAliveNs - (System.nanoTime() - lastFrameNs);
       Optional<WatchOutput> output;
       try {
-        output = stream.next(Math.max(1, waitMs));
+        // Rounded up, so that an empty answer means the keep-alive is due (or the stream closed).
+        output = stream.next(Math.max(1, (waitNs + 999_999) / 1_000_000));
       } catch (InterruptedException e) {
         // Only Helidon interrupts a request thread, to stop the server: end the response. The
         // flag is not restored because Helidon, seeing it after we return, logs a spurious error.
@@ -121,7 +110,7 @@ final class WatchResponder {
         break;
       }
       if (output.isEmpty() && System.nanoTime() - lastFrameNs < keepAliveNs) {
-        continue; // woke early (closing, or spuriously): re-check before sending anything
+        break; // nothing, early: the stream was closed (by closeAll, or by its database)
       }
       if (body == null) {
         res.header(HeaderNames.CONTENT_TYPE, OCTET_STREAM);
@@ -130,7 +119,9 @@ final class WatchResponder {
       if (!write(body, output.map(WatchOutput::toByteArray).orElse(null))) {
         return; // the client is gone and the connection with it: nothing left to finish
       }
-      first &= output.isEmpty();
+      if (output.isPresent()) {
+        first = false;
+      }
       lastFrameNs = System.nanoTime();
     }
     finish(body, res);

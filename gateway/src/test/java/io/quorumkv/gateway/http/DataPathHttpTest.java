@@ -21,6 +21,8 @@ import com.deno.kv.datapath.SnapshotReadStatus;
 import com.deno.kv.datapath.ValueEncoding;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import io.quorumkv.gateway.FakeKvDatabase;
 import io.quorumkv.gateway.TestGateway;
 import io.quorumkv.gateway.validation.ValidationCases;
@@ -230,8 +232,9 @@ class DataPathHttpTest {
   }
 
   @Test
-  void passesTypeErrorsOfTheDatabaseThroughAs400() {
-    atomicWrite0(write(set("bytes", ByteString.copyFromUtf8("x"), ValueEncoding.VE_BYTES)));
+  void passesTypeErrorsOfTheDatabaseThroughAs400() throws Exception {
+    atomicWrite("/v2/atomic_write",
+        write(set("bytes", ByteString.copyFromUtf8("x"), ValueEncoding.VE_BYTES)));
     Mutation sum = set("bytes", FakeKvDatabase.le64(1), ValueEncoding.VE_LE64).toBuilder()
         .setMutationType(MutationType.M_SUM).build();
     assertError(gateway.dataPath("/v2/atomic_write", write(sum)), 400,
@@ -286,22 +289,21 @@ class DataPathHttpTest {
 
   private static SnapshotReadOutput snapshotRead(String path, SnapshotRead read)
       throws InvalidProtocolBufferException {
-    HttpResponse<byte[]> res = gateway.dataPath(path, read);
-    assertEquals(200, res.statusCode(), text(res));
-    assertEquals("application/x-protobuf", contentType(res));
-    return SnapshotReadOutput.parseFrom(res.body());
+    return call(path, read, SnapshotReadOutput.parser());
   }
 
   private static AtomicWriteOutput atomicWrite(String path, AtomicWrite write)
       throws InvalidProtocolBufferException {
-    HttpResponse<byte[]> res = gateway.dataPath(path, write);
-    assertEquals(200, res.statusCode(), text(res));
-    assertEquals("application/x-protobuf", contentType(res));
-    return AtomicWriteOutput.parseFrom(res.body());
+    return call(path, write, AtomicWriteOutput.parser());
   }
 
-  private static void atomicWrite0(AtomicWrite write) {
-    assertEquals(200, gateway.dataPath("/v2/atomic_write", write).statusCode());
+  /** A successful data-path call: 200, exactly application/x-protobuf, a decodable answer. */
+  private static <T> T call(String path, Message request, Parser<T> answer)
+      throws InvalidProtocolBufferException {
+    HttpResponse<byte[]> res = gateway.dataPath(path, request);
+    assertEquals(200, res.statusCode(), text(res));
+    assertEquals("application/x-protobuf", contentType(res));
+    return answer.parseFrom(res.body());
   }
 
   static ByteString key(String name) {
