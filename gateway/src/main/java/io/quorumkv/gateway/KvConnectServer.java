@@ -55,6 +55,9 @@ public final class KvConnectServer implements AutoCloseable {
             .host(config.host())
             .port(config.port())
             .maxPayloadSize(HELIDON_MAX_PAYLOAD_BYTES)
+            // Request/response RPCs: Nagle plus the client's delayed ACK held every small
+            // response back ~40 ms (measured: a sequential Deno get took 56 ms, 2 ms without HTTP).
+            .connectionOptions(o -> o.tcpNoDelay(true))
             // GatewayMain's hook stops this server before it closes the database.
             .shutdownHook(false)
             .routing(routing -> routing.any(handler))
