@@ -9,8 +9,9 @@
 //   leader (default)  puts, txns and linearizable ranges go to the leader (found once through
 //                     /v3/maintenance/status), serializable ranges round-robin over all members.
 //                     A follower would forward a put to the leader and ask it for a read index
-//                     before a linearizable read, an extra hop that costs etcd about 20 % on set
-//                     and 40 % on get here; the baseline should be etcd at its best.
+//                     before a linearizable read, an extra hop: in paired 2-s runs on the 2-core
+//                     bench machine round-robin did 25-45 % fewer sets and 15-55 % fewer gets
+//                     (6 of 6 pairs). The baseline should be etcd at its best.
 //   round-robin       everything round-robin over all members, as etcd's Go client balances when
 //                     it does not track the leader.
 //
@@ -28,6 +29,8 @@ import { ACCOUNTS, type Args, INITIAL, MIXED_READS, type Outcome, parseArgs, ran
 
 const USAGE =
   "usage: etcd.ts --target URL[,URL...] --workload set|get|get-eventual|transfer|mixed [--routing leader|round-robin] [--concurrency 32] [--seconds 10] [--keys 10000]";
+/** Longest a request may take before it counts as an error. */
+const REQUEST_TIMEOUT_MS = 10_000;
 /** etcd's default --max-txn-ops. */
 const MAX_TXN_OPS = 128;
 
@@ -58,7 +61,7 @@ async function findLeader(): Promise<string> {
   while (performance.now() < deadline) {
     for (const url of endpoints) {
       try {
-        const res = await fetch(url + "/v3/maintenance/status", { method: "POST", body: "{}" });
+        const res = await fetch(url + "/v3/maintenance/status", { method: "POST", body: "{}", signal: AbortSignal.timeout(2000) });
         const s = await res.json() as { header?: { member_id?: string }; leader?: string };
         if (res.ok && s.leader && s.leader !== "0" && s.leader === s.header?.member_id) return url;
       } catch {
@@ -74,7 +77,12 @@ async function findLeader(): Promise<string> {
 // deno-lint-ignore no-explicit-any
 async function call<T>(path: string, body: any, anyMember = false): Promise<T> {
   const url = (leader && !anyMember ? leader : endpoints[next++ % endpoints.length]) + path;
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), // a stuck member must not stall the bounded loop
+  });
   const text = await res.text(); // always drain, so the connection goes back to the pool
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text) as T;
