@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,13 +27,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code quorumkv bench}: the benchmark anyone can rerun. Starts a fresh local cluster (unless
  * --url is given), drives every workload through the real Deno client ({@code bench/bench.ts}),
- * runs the same workloads against Deno's own in-process SQLite KV, and measures leader-kill
- * recovery, resident memory and cluster start time. Prints a table and writes
- * {@code bench/results/latest.md}, {@code latest.json} and {@code latest.png}.
+ * runs the same workloads against Deno's own in-process SQLite KV and, where etcd is installed,
+ * against a fresh 3-member etcd cluster ({@code bench/etcd.ts}, {@link EtcdCluster}), and
+ * measures leader-kill recovery, resident memory and cluster start time. Each system is measured
+ * alone: QuorumKV is stopped before etcd starts. Prints a table and writes
+ * {@code bench/results/latest.md}, {@code latest.json} and {@code latest.png}. See bench/README.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Benchmarks QuorumKV against Deno's in-process SQLite KV with the real Deno client.",
-        "Needs the Deno CLI from npm (cd e2e && npm ci)."})
+    description = {"Benchmarks QuorumKV against Deno's in-process SQLite KV and a 3-member etcd cluster with the real Deno client.",
+        "Needs the Deno CLI from npm (cd e2e && npm ci); the etcd baseline needs etcd on PATH (apt-get install etcd-server)."})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--url", description = "Benchmark this KV Connect URL instead of starting a local cluster (token from DENO_KV_ACCESS_TOKEN).")
   String url;
@@ -53,6 +56,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-baseline", description = "Skip Deno's in-process SQLite baseline.")
   boolean noBaseline;
 
+  @Option(names = "--etcd", negatable = true,
+      description = "Run the 3-member etcd baseline (default: on when an etcd binary is on PATH; --no-etcd skips it).")
+  Boolean etcd;
+
+  @Option(names = "--only-baselines", description = "Do not start or measure QuorumKV; run only the Deno SQLite and etcd baselines.")
+  boolean onlyBaselines;
+
   @Option(names = "--out", defaultValue = "bench/results", description = "Where latest.md and latest.json go (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -62,56 +72,86 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path home = Path.of(Optional.ofNullable(System.getenv("QUORUMKV_HOME")).orElse(".")).toAbsolutePath();
     Path deno = home.resolve("e2e/node_modules/@deno/linux-x64-glibc/deno");
-    Path script = home.resolve("bench/bench.ts");
     if (!Files.isExecutable(deno)) {
       System.err.println("quorumkv bench: the Deno CLI is missing; run 'cd e2e && npm ci' first");
       return 2;
     }
+    if (onlyBaselines && url != null) {
+      System.err.println("quorumkv bench: --only-baselines measures no QuorumKV, so --url makes no sense with it");
+      return 2;
+    }
+    Optional<Path> etcdBinary = EtcdCluster.findBinary();
+    if (Boolean.TRUE.equals(etcd) && etcdBinary.isEmpty()) {
+      System.err.println("quorumkv bench: --etcd needs an etcd binary on PATH (apt-get install etcd-server)");
+      return 2;
+    }
+    boolean runEtcd = etcd != null ? etcd : etcdBinary.isPresent();
     Path dir = Files.createTempDirectory("quorumkv-bench-");
     Process up = null;
-    LocalLayout layout = null;
     String token = System.getenv("DENO_KV_ACCESS_TOKEN");
     Map<String, Object> results = new LinkedHashMap<>();
+    // workload -> target ("quorumkv", "baseline" = Deno SQLite, "etcd") -> numbers of one run
+    Map<String, Map<String, Map<String, String>>> byWorkload = new LinkedHashMap<>();
+    workloads.forEach(w -> byWorkload.put(w, new LinkedHashMap<>()));
     try {
-      long startMs = 0;
-      if (url == null) {
-        int base = freeBase();
-        List<String> args = List.of("up", "--dir", dir.toString(), "--port", Integer.toString(base),
-            "--metrics-port", Integer.toString(base + 1), "--raft-base-port", Integer.toString(base + 10),
-            "--rpc-base-port", Integer.toString(base + 20));
-        long t0 = System.nanoTime();
-        up = new ProcessBuilder(Launcher.javaCommand(args)).redirectErrorStream(true)
-            .redirectOutput(dir.resolve("up.log").toFile()).start();
-        if (!waitFor(dir.resolve("up.log"), "QuorumKV is ready", 120_000)) {
-          System.err.println("quorumkv bench: the cluster did not start:\n" + Launcher.tail(dir.resolve("up.log"), 20));
-          return 1;
+      if (!onlyBaselines) {
+        LocalLayout layout = null;
+        if (url == null) {
+          int base = freeBase();
+          List<String> args = List.of("up", "--dir", dir.toString(), "--port", Integer.toString(base),
+              "--metrics-port", Integer.toString(base + 1), "--raft-base-port", Integer.toString(base + 10),
+              "--rpc-base-port", Integer.toString(base + 20));
+          long t0 = System.nanoTime();
+          up = new ProcessBuilder(Launcher.javaCommand(args)).redirectErrorStream(true)
+              .redirectOutput(dir.resolve("up.log").toFile()).start();
+          if (!waitFor(dir.resolve("up.log"), "QuorumKV is ready", 120_000)) {
+            System.err.println("quorumkv bench: the cluster did not start:\n" + Launcher.tail(dir.resolve("up.log"), 20));
+            return 1;
+          }
+          long startMs = (System.nanoTime() - t0) / 1_000_000;
+          layout = LocalLayout.load(dir).orElseThrow();
+          url = layout.url();
+          token = Files.readString(layout.tokenFile()).trim();
+          results.put("clusterStartMs", startMs);
+          System.out.printf("cluster ready in %d ms at %s%n", startMs, url);
+          results.put("idleRssMb", rss(layout));
         }
-        startMs = (System.nanoTime() - t0) / 1_000_000;
-        layout = LocalLayout.load(dir).orElseThrow();
-        url = layout.url();
-        token = Files.readString(layout.tokenFile()).trim();
-        results.put("clusterStartMs", startMs);
-        System.out.printf("cluster ready in %d ms at %s%n", startMs, url);
+        for (String w : workloads) {
+          byWorkload.get(w).put("quorumkv", runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "QuorumKV",
+              dir.resolve("quorumkv-" + w + ".log")));
+          if (layout != null) {
+            results.put("loadRssMb." + w, rss(layout));
+          }
+        }
+        if (layout != null && kills > 0) {
+          results.put("failoverMs", failover(deno, home, layout, token));
+        }
+        if (up != null) {
+          Launcher.stop(up.toHandle(), 30_000); // measure every baseline on a quiet machine
+        }
       }
-      if (layout != null) {
-        results.put("idleRssMb", rss(layout));
+      if (!noBaseline) {
+        for (String w : workloads) {
+          byWorkload.get(w).put("baseline", runWorkload(deno, home.resolve("bench/bench.ts"),
+              dir.resolve("baseline-" + w + ".sqlite").toString(), token, w, "Deno SQLite", dir.resolve("baseline-" + w + ".log")));
+        }
+      }
+      if (runEtcd) {
+        results.put("etcdVersion", EtcdCluster.version(etcdBinary.orElseThrow()));
+        try (EtcdCluster cluster = EtcdCluster.start(etcdBinary.orElseThrow(), dir.resolve("etcd"), 3, 60_000)) {
+          System.out.println("etcd cluster ready at " + cluster.endpoints());
+          for (String w : workloads) {
+            byWorkload.get(w).put("etcd", runWorkload(deno, home.resolve("bench/etcd.ts"), cluster.endpoints(), null, w, "etcd",
+                dir.resolve("etcd-" + w + ".log")));
+          }
+        } catch (IOException e) { // the other results are still worth writing
+          System.err.println("quorumkv bench: etcd baseline skipped: " + e.getMessage());
+          results.put("etcdError", e.getMessage());
+        }
       }
       List<Map<String, String>> rows = new ArrayList<>();
-      for (String w : workloads) {
-        Map<String, String> q = runWorkload(deno, script, url, token, w);
-        Map<String, String> memUnderLoad = layout != null ? rss(layout) : Map.of();
-        Map<String, String> b = noBaseline ? Map.of() : runWorkload(deno, script, dir.resolve("baseline-" + w + ".sqlite").toString(), token,
-            w.equals("get-eventual") ? "get-eventual" : w);
-        rows.add(row(w, q, b));
-        if (!memUnderLoad.isEmpty()) {
-          results.put("loadRssMb." + w, memUnderLoad);
-        }
-        System.out.println(rows.get(rows.size() - 1));
-      }
+      byWorkload.forEach((w, byTarget) -> rows.add(row(w, byTarget)));
       results.put("workloads", rows);
-      if (layout != null && kills > 0) {
-        results.put("failoverMs", failover(deno, home, layout, token));
-      }
       String md = render(results);
       Files.createDirectories(out);
       Files.writeString(out.resolve("latest.md"), md);
@@ -120,6 +160,7 @@ final class BenchCommand implements Callable<Integer> {
           + Runtime.getRuntime().availableProcessors() + " cores, real Deno client");
       System.out.println();
       System.out.println(md);
+      System.out.println("results in " + out.toAbsolutePath() + "; per-run logs in " + dir);
       return 0;
     } finally {
       if (up != null) {
@@ -128,17 +169,26 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private Map<String, String> runWorkload(Path deno, Path script, String target, String token, String workload) throws Exception {
+  /**
+   * Runs one workload script to completion (killed if it outlives the measured seconds by two
+   * minutes; its output stays in {@code log}) and returns the numbers of its JSON result line.
+   */
+  private Map<String, String> runWorkload(Path deno, Path script, String target, String token, String workload, String label,
+      Path log) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(deno.toString(), "run", "-A", "--unstable-kv", script.toString(),
         "--target", target, "--workload", workload, "--concurrency", Integer.toString(concurrency),
-        "--seconds", Integer.toString(seconds)).redirectErrorStream(true);
+        "--seconds", Integer.toString(seconds)).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("NO_COLOR", "1");
     if (token != null) {
       pb.environment().put("DENO_KV_ACCESS_TOKEN", token);
     }
     Process p = pb.start();
-    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(seconds + 120L, TimeUnit.SECONDS);
+    if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+      Files.writeString(log, "\n(killed: still running " + (seconds + 120) + " s after it started)\n", StandardOpenOption.APPEND);
+    }
+    String text = Files.readString(log, StandardCharsets.UTF_8);
     String last = text.strip().lines().reduce((a, b) -> b).orElse("");
     Map<String, String> m = new LinkedHashMap<>();
     Matcher mm = NUM.matcher(last);
@@ -147,19 +197,34 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (m.isEmpty()) {
       m.put("error", text.length() > 300 ? text.substring(text.length() - 300) : text);
+      System.out.printf("%-12s %-13s failed: %s%n", label, workload, m.get("error").strip());
+    } else {
+      System.out.printf("%-12s %-13s %9s ops/s  p50 %s ms  p99 %s ms  errors %s  conflicts %s%n", label, workload,
+          m.get("opsPerSec"), m.get("p50ms"), m.get("p99ms"), m.get("errors"), m.get("conflicts"));
     }
     return m;
   }
 
-  private static Map<String, String> row(String w, Map<String, String> q, Map<String, String> b) {
+  /**
+   * One table row: every target's numbers under its prefix ({@code quorumkv.}, {@code baseline.}
+   * for Deno SQLite, {@code etcd.}), plus {@code ratio} (QuorumKV / Deno SQLite ops/s) and
+   * {@code etcdRatio} (QuorumKV / etcd ops/s) where both sides have a number.
+   */
+  private static Map<String, String> row(String w, Map<String, Map<String, String>> byTarget) {
     Map<String, String> r = new LinkedHashMap<>();
     r.put("workload", w);
-    q.forEach((k, v) -> r.put("quorumkv." + k, v));
-    b.forEach((k, v) -> r.put("baseline." + k, v));
-    if (q.containsKey("opsPerSec") && b.containsKey("opsPerSec")) {
-      r.put("ratio", String.format("%.2f", Double.parseDouble(q.get("opsPerSec")) / Double.parseDouble(b.get("opsPerSec"))));
-    }
+    byTarget.forEach((target, m) -> m.forEach((k, v) -> r.put(target + "." + k, v)));
+    ratio(r, "ratio", "baseline");
+    ratio(r, "etcdRatio", "etcd");
     return r;
+  }
+
+  private static void ratio(Map<String, String> r, String key, String baseline) {
+    String q = r.get("quorumkv.opsPerSec");
+    String b = r.get(baseline + ".opsPerSec");
+    if (q != null && b != null && Double.parseDouble(b) > 0) {
+      r.put(key, String.format("%.2f", Double.parseDouble(q) / Double.parseDouble(b)));
+    }
   }
 
   private Map<String, Object> failover(Path deno, Path home, LocalLayout layout, String token) throws Exception {
@@ -250,18 +315,27 @@ final class BenchCommand implements Callable<Integer> {
     b.append("QuorumKV benchmark, ").append(LocalDateTime.now().withNano(0)).append(", ")
         .append(Runtime.getRuntime().availableProcessors()).append(" cores, concurrency ").append(concurrency)
         .append(", ").append(seconds).append(" s per workload, real Deno client\n\n");
-    b.append("| workload | QuorumKV ops/s | p50 ms | p99 ms | p999 ms | errors | conflicts | Deno SQLite ops/s | ratio |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| workload | QuorumKV ops/s | p50 ms | p99 ms | p999 ms | errors | conflicts | Deno SQLite ops/s | Deno SQLite p99 ms"
+        + " | QuorumKV / Deno SQLite | etcd ops/s | etcd p99 ms | QuorumKV / etcd |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, String> row : (List<Map<String, String>>) r.get("workloads")) {
       b.append("| ").append(row.get("workload"))
-          .append(" | ").append(row.getOrDefault("quorumkv.opsPerSec", "error"))
+          .append(" | ").append(row.getOrDefault("quorumkv.opsPerSec", row.containsKey("quorumkv.error") ? "error" : "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.p50ms", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.p99ms", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.p999ms", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.errors", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.conflicts", "-"))
-          .append(" | ").append(row.getOrDefault("baseline.opsPerSec", "-"))
-          .append(" | ").append(row.getOrDefault("ratio", "-")).append(" |\n");
+          .append(" | ").append(row.getOrDefault("baseline.opsPerSec", row.containsKey("baseline.error") ? "error" : "-"))
+          .append(" | ").append(row.getOrDefault("baseline.p99ms", "-"))
+          .append(" | ").append(row.getOrDefault("ratio", "-"))
+          .append(" | ").append(row.getOrDefault("etcd.opsPerSec", row.containsKey("etcd.error") ? "error" : "-"))
+          .append(" | ").append(row.getOrDefault("etcd.p99ms", "-"))
+          .append(" | ").append(row.getOrDefault("etcdRatio", "-")).append(" |\n");
+    }
+    if (r.containsKey("etcdVersion")) {
+      b.append("\netcd: ").append(r.get("etcdVersion")).append(", 3 members on loopback, fsync on (defaults), HTTP JSON API;"
+          + " writes and linearizable reads to the leader, serializable reads round-robin (bench/etcd.ts)\n");
     }
     if (r.containsKey("failoverMs")) {
       b.append("\nLeader kill -9 to first acknowledged write: ").append(r.get("failoverMs")).append('\n');
