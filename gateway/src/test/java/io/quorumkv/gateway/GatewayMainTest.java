@@ -141,13 +141,6 @@ class GatewayMainTest {
   }
 
   @Test
-  void saysTheRaftDatabaseIsNotWiredYet() {
-    Run r = run(env("QUORUMKV_PEERS", PEERS), GatewayMain::raftDatabase, "--port", "0");
-    assertEquals(1, r.code);
-    assertTrue(r.err.contains("not wired yet"), r.err);
-  }
-
-  @Test
   void launchesAServingGatewayWithTheGivenDatabase() throws Exception {
     FakeKvDatabase db = new FakeKvDatabase();
     ByteArrayOutputStream out = new ByteArrayOutputStream();

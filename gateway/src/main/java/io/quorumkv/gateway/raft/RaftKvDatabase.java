@@ -78,15 +78,20 @@ public final class RaftKvDatabase implements KvDatabase {
    * @throws IllegalStateException if no node answered in time
    */
   public RaftKvDatabase(List<PeerAddress> peers, long waitMs) {
+    this(peers, waitMs, STARTUP_WAIT_MS);
+  }
+
+  /** As above, waiting at most {@code startupWaitMs} for the database id. */
+  public RaftKvDatabase(List<PeerAddress> peers, long waitMs, long startupWaitMs) {
     this.peers = List.copyOf(peers);
     this.waitMs = waitMs;
     this.view = new ClusterView(peers).start();
-    long deadline = System.currentTimeMillis() + STARTUP_WAIT_MS;
+    long deadline = System.currentTimeMillis() + startupWaitMs;
     while (view.groupId().isEmpty()) {
       if (System.currentTimeMillis() > deadline) {
         view.close();
         throw new IllegalStateException("no QuorumKV node answered at " + PeerAddress.toSpec(peers)
-            + " within " + STARTUP_WAIT_MS / 1000 + " s; is the cluster running?");
+            + " within " + startupWaitMs / 1000 + " s; is the cluster running?");
       }
       try {
         Thread.sleep(200);
