@@ -1,5 +1,7 @@
 package io.quorumkv.gateway;
 
+import io.quorumkv.proto.PeerAddress;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +18,7 @@ import java.util.Objects;
  * @param watchKeepAliveMs the interval between zero-length keep-alive frames on watch streams
  */
 public record GatewayConfig(
-    String host, int port, String accessToken, List<Peer> peers, long watchKeepAliveMs) {
+    String host, int port, String accessToken, List<PeerAddress> peers, long watchKeepAliveMs) {
 
   /** Default KV Connect port, as {@code denokv}. */
   public static final int DEFAULT_PORT = 4512;
@@ -41,7 +43,7 @@ public record GatewayConfig(
   }
 
   /** A configuration with the default port, host and keep-alive interval. */
-  public static GatewayConfig of(String accessToken, List<Peer> peers) {
+  public static GatewayConfig of(String accessToken, List<PeerAddress> peers) {
     return new GatewayConfig(
         DEFAULT_HOST, DEFAULT_PORT, accessToken, peers, DEFAULT_WATCH_KEEP_ALIVE_MS);
   }

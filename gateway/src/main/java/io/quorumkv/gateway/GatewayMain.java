@@ -1,5 +1,7 @@
 package io.quorumkv.gateway;
 
+import io.quorumkv.proto.PeerAddress;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -176,9 +178,9 @@ public final class GatewayMain {
     String peersText =
         option(flags, env, "--peers")
             .orElseThrow(() -> new UsageException("--peers (or QUORUMKV_PEERS) is required"));
-    List<Peer> peers;
+    List<PeerAddress> peers;
     try {
-      peers = Peer.parseList(peersText);
+      peers = PeerAddress.parseList(peersText);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--peers: " + e.getMessage());
     }
@@ -267,19 +269,8 @@ public final class GatewayMain {
     return message.lines().findFirst().orElse(message);
   }
 
-  /**
-   * The production database.
-   *
-   * <p>TODO(raft): return {@code new io.quorumkv.gateway.raft.RaftKvDatabase(config)} once it
-   * exists (it is being written on the node side of the project): a RaftClient over
-   * {@code config.peers()}, group id = the database id, and the node RPC channels for eventual
-   * reads and watches.
-   */
+  /** The production database: the Raft group behind {@code config.peers()}. */
   static KvDatabase raftDatabase(GatewayConfig config) {
-    return new io.quorumkv.gateway.raft.RaftKvDatabase(
-        config.peers().stream()
-            .map(p -> new io.quorumkv.proto.PeerAddress(p.id(), p.host(), p.raftPort(), p.rpcPort()))
-            .toList(),
-        io.quorumkv.gateway.raft.RaftKvDatabase.DEFAULT_WAIT_MS);
+    return new io.quorumkv.gateway.raft.RaftKvDatabase(config.peers(), io.quorumkv.gateway.raft.RaftKvDatabase.DEFAULT_WAIT_MS);
   }
 }

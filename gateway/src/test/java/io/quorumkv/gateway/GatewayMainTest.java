@@ -1,5 +1,7 @@
 package io.quorumkv.gateway;
 
+import io.quorumkv.proto.PeerAddress;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -40,8 +42,8 @@ class GatewayMainTest {
     assertEquals(4512, c.port());
     assertEquals(TOKEN, c.accessToken());
     assertEquals(
-        List.of(new Peer("n1", "127.0.0.1", 7001, 7101), new Peer("n2", "127.0.0.1", 7002, 7102),
-            new Peer("n3", "::1", 7003, 7103)),
+        List.of(new PeerAddress("n1", "127.0.0.1", 7001, 7101), new PeerAddress("n2", "127.0.0.1", 7002, 7102),
+            new PeerAddress("n3", "[::1]", 7003, 7103)),
         c.peers());
     assertEquals("[::1]:7003", c.peers().get(2).raftAddress());
     assertEquals(5_000, c.watchKeepAliveMs());
@@ -166,11 +168,12 @@ class GatewayMainTest {
 
   @Test
   void peerParsingRejectsBadInput() {
-    assertThrows(IllegalArgumentException.class, () -> Peer.parse("=h:1:2"));
-    assertThrows(IllegalArgumentException.class, () -> Peer.parse("n1=:1:2"));
-    assertThrows(IllegalArgumentException.class, () -> Peer.parse("n1=h:1:x"));
-    assertThrows(IllegalArgumentException.class, () -> Peer.parseList("n1=h:1:2,"));
-    assertThrows(IllegalArgumentException.class, () -> Peer.parse("bad id=h:1:2"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("=h:1:2"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("n1=:1:2"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("n1=h:1:x"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("n1=h:1:2,"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("bad id=h:1:2"));
+    assertThrows(IllegalArgumentException.class, () -> PeerAddress.parseList("n1=h:1:2,n1=h:3:4"));
   }
 
   // --- helpers

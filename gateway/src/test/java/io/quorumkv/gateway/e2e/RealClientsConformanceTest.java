@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quorumkv.gateway.GatewayConfig;
 import io.quorumkv.gateway.KvConnectServer;
-import io.quorumkv.gateway.Peer;
+import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.gateway.raft.RaftKvDatabase;
 import io.quorumkv.node.testing.RealClients;
 import io.quorumkv.node.testing.TestCluster;
@@ -31,8 +31,7 @@ class RealClientsConformanceTest {
     cluster = TestCluster.start(3);
     cluster.awaitLeader();
     db = new RaftKvDatabase(cluster.peers(), RaftKvDatabase.DEFAULT_WAIT_MS);
-    GatewayConfig cfg = GatewayConfig.of(TOKEN, cluster.peers().stream()
-        .map(p -> new Peer(p.id(), p.host(), p.raftPort(), p.rpcPort())).toList()).withAddress("127.0.0.1", 0);
+    GatewayConfig cfg = GatewayConfig.of(TOKEN, cluster.peers()).withAddress("127.0.0.1", 0);
     server = new KvConnectServer(db, cfg).start();
   }
 
