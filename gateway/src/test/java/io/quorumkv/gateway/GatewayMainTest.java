@@ -81,10 +81,10 @@ class GatewayMainTest {
         "--port abc|--port must be a number from 0 to 65535, got 'abc'",
         "--port 70000|--port must be a number from 0 to 65535, got '70000'",
         "--port|--port needs a value",
-        "--peers n1=127.0.0.1:7001|--peers: malformed peer 'n1=127.0.0.1:7001': expected"
-            + " ID=HOST:RAFT_PORT:RPC_PORT",
-        "--peers n1=h:1:2,n1=h:3:4|--peers: duplicate peer id 'n1'",
-        "--peers n1=h:0:2|--peers: malformed peer 'n1=h:0:2': expected ID=HOST:RAFT_PORT:RPC_PORT",
+        "--peers n1=127.0.0.1:7001|--peers: malformed peer 'n1=127.0.0.1:7001'; expected"
+            + " id=host:raftPort:rpcPort, e.g. n1=127.0.0.1:7001:7101",
+        "--peers n1=h:1:2,n1=h:3:4|--peers: peer id 'n1' appears twice in --peers",
+        "--peers n1=h:0:2|--peers: peer 'n1': port 0 is not in 1..65535",
         "--verbose|unknown option '--verbose'",
         "--access-token secret-secret-secret|--access-token is not accepted: the command line is"
             + " visible to every user; use DENO_KV_ACCESS_TOKEN or --access-token-file",

@@ -45,7 +45,7 @@ public record PeerAddress(String id, String host, int raftPort, int rpcPort) {
     }
     List<PeerAddress> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    for (String part : spec.split(",")) {
+    for (String part : spec.split(",", -1)) {
       String p = part.trim();
       Matcher m = ENTRY.matcher(p);
       if (!m.matches()) {
