@@ -1,7 +1,6 @@
 package io.quorumkv.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quorumkv.node.testing.RealClients;
 import io.quorumkv.node.testing.TestCluster;
@@ -20,7 +19,7 @@ class LeaderKillDenoTest {
 
   @Test
   void denoWriterSurvivesLeaderKillWithNoAcknowledgedWriteLost() throws Exception {
-    assumeTrue(RealClients.deno().isPresent(), "Deno CLI not installed (cd e2e && npm ci)");
+    RealClients.assumeInstalled();
     Path acks = Files.createTempFile("quorumkv-acks-", ".tsv");
     try (ProcessCluster c = ProcessCluster.start(3)) {
       Map<String, String> env = Map.of("KV_URL", c.url(), "DENO_KV_ACCESS_TOKEN", c.token(),

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Benchmarks QuorumKV against Deno's in-process SQLite KV and a 3-member etcd cluster with the real Deno client.",
-        "Needs the Deno CLI from npm (cd e2e && npm ci); the etcd baseline needs etcd on PATH (apt-get install etcd-server)."})
+        "Needs the Deno CLI from npm (cd e2e && npm install); the etcd baseline needs etcd on PATH (apt-get install etcd-server)."})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--url", description = "Benchmark this KV Connect URL instead of starting a local cluster (token from DENO_KV_ACCESS_TOKEN).")
   String url;
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     Path home = Path.of(Optional.ofNullable(System.getenv("QUORUMKV_HOME")).orElse(".")).toAbsolutePath();
     Path deno = home.resolve("e2e/node_modules/@deno/linux-x64-glibc/deno");
     if (!Files.isExecutable(deno)) {
-      System.err.println("quorumkv bench: the Deno CLI is missing; run 'cd e2e && npm ci' first");
+      System.err.println("quorumkv bench: the Deno CLI is missing; run 'cd e2e && npm install' first");
       return 2;
     }
     if (onlyBaselines && url != null) {

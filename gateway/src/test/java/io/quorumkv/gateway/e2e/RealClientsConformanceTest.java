@@ -1,7 +1,6 @@
 package io.quorumkv.gateway.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quorumkv.gateway.GatewayConfig;
 import io.quorumkv.gateway.KvConnectServer;
@@ -54,7 +53,7 @@ class RealClientsConformanceTest {
 
   @Test
   void denoCliConformance() throws Exception {
-    assumeTrue(RealClients.deno().isPresent(), "Deno CLI not installed: run 'cd e2e && npm ci'");
+    RealClients.assumeInstalled();
     RealClients.Result r = RealClients.startDeno(RealClients.repoRoot().resolve("e2e/deno/conformance.ts"), env()).await(300);
     System.out.println(r.output());
     assertTrue(r.ok() && r.output().contains("0 failed") && r.output().strip().endsWith("OK"),
@@ -63,7 +62,7 @@ class RealClientsConformanceTest {
 
   @Test
   void denoKvOnNodeConformanceWithEventualEndpoint() throws Exception {
-    assumeTrue(RealClients.denoKvForNode(), "@deno/kv not installed: run 'cd e2e && npm ci'");
+    RealClients.assumeInstalled();
     Map<String, String> env = new java.util.HashMap<>(env());
     env.put("EXPECT_EVENTUAL_ENDPOINT", "1");
     RealClients.Result r = RealClients.startNode(RealClients.repoRoot().resolve("e2e/node/conformance.mjs"), env).await(300);
