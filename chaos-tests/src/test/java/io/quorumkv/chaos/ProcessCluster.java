@@ -240,8 +240,6 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return io.quorumkv.node.testing.TestPorts.allocate();
   }
 }

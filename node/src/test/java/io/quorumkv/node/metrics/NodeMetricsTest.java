@@ -199,8 +199,6 @@ class NodeMetricsTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return io.quorumkv.node.testing.TestPorts.allocate();
   }
 }

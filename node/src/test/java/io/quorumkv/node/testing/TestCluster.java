@@ -53,6 +53,11 @@ public final class TestCluster implements AutoCloseable {
   private final List<RaftClient> clients = new ArrayList<>();
   private final List<Throwable> fatalErrors = new ArrayList<>();
 
+  static {
+    // A Ratis failure (e.g. a port it cannot bind) must fail the test, not System.exit the JVM.
+    org.apache.ratis.util.ExitUtils.disableSystemExit();
+  }
+
   private TestCluster(int size, RaftSettings settings) throws IOException {
     this.root = Files.createTempDirectory("quorumkv-cluster-");
     this.settings = settings;
@@ -263,10 +268,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
+    return io.quorumkv.node.testing.TestPorts.allocate();
   }
 
   /** Ids of every running, non-isolated node. */
