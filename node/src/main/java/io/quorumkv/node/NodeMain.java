@@ -108,6 +108,11 @@ public final class NodeMain implements Callable<Integer> {
       Logging.configure(logLevel);
       cfg = config();
       checkDataDir(cfg.dataDir());
+      checkPortFree(cfg.bindHost(), cfg.raftPort(), "--raft-port");
+      checkPortFree(cfg.bindHost(), cfg.rpcPort(), "--rpc-port");
+      if (cfg.metricsPort() > 0) {
+        checkPortFree(cfg.bindHost(), cfg.metricsPort(), "--metrics-port");
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("quorumkv node: " + e.getMessage());
       return 2;
@@ -145,6 +150,15 @@ public final class NodeMain implements Callable<Integer> {
     }
     if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
       throw new IllegalArgumentException("--data-dir " + dir + " is not readable and writable");
+    }
+  }
+
+  /** One clear line instead of Ratis' bind failure (which logs a stack and exits). */
+  static void checkPortFree(String host, int port, String flag) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(flag + " " + port + " on " + host + " is in use (another node running?)");
     }
   }
 

@@ -28,4 +28,29 @@ class NodeMainTest {
     assertEquals(NodeConfig.METRICS_OFF,
         parse("--id", "n2", "--peers", PEERS, "--data-dir", dir.toString(), "--metrics-port", "-1").metricsPort());
   }
+
+  @Test
+  void badInputIsOneLineAndExitCode2() throws Exception {
+    Path dir = Files.createTempDirectory("quorumkv-main-");
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(buf, true));
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      assertEquals(2, NodeMain.run(new String[] {"--id", "n9", "--peers", PEERS, "--data-dir", dir.toString()}));
+      assertEquals(2, NodeMain.run(new String[] {"--id", "n1", "--peers", "n1=bad", "--data-dir", dir.toString()}));
+      assertEquals(2, NodeMain.run(new String[] {"--id", "n1", "--peers", "n1=127.0.0.1:" + port + ":7101",
+          "--data-dir", dir.toString(), "--bind", "0.0.0.0"}));
+      assertEquals(2, NodeMain.run(new String[] {"--id", "n1", "--peers", PEERS, "--data-dir", dir.toString(),
+          "--cluster-id", "not-a-uuid"}));
+    } finally {
+      System.setErr(err);
+    }
+    String[] lines = buf.toString().strip().split("\n");
+    assertEquals(4, lines.length, buf.toString());
+    assertEquals("quorumkv node: --id n9 is not one of the ids in --peers", lines[0]);
+    org.junit.jupiter.api.Assertions.assertTrue(lines[1].startsWith("quorumkv node: malformed peer 'n1=bad'"), lines[1]);
+    org.junit.jupiter.api.Assertions.assertTrue(lines[2].matches("quorumkv node: --raft-port \\d+ on 0.0.0.0 is in use.*"), lines[2]);
+    assertEquals("quorumkv node: --cluster-id 'not-a-uuid' is not a UUID", lines[3]);
+  }
 }
