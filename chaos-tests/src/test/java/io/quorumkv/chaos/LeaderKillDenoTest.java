@@ -27,7 +27,12 @@ class LeaderKillDenoTest {
       Path writer = RealClients.repoRoot().resolve("e2e/deno/writer.ts");
       RealClients.Running run = RealClients.startDeno(writer, env);
       // Let it get going, then kill the leader in the middle of the run.
-      TestCluster.awaitTrue(Duration.ofSeconds(60), "50 acknowledged writes", () -> lines(acks) >= 50);
+      TestCluster.awaitTrue(Duration.ofSeconds(90), "50 acknowledged writes", () -> {
+        if (!run.process().isAlive()) {
+          throw new AssertionError("the writer exited early:\n" + output(run));
+        }
+        return lines(acks) >= 50;
+      });
       int leader = c.awaitLeader(Duration.ofSeconds(10));
       long killedAt = System.nanoTime();
       c.kill9(leader);
@@ -44,6 +49,14 @@ class LeaderKillDenoTest {
       assertTrue(lines(acks) >= 300, "all 300 writes acknowledged");
     } finally {
       Files.deleteIfExists(acks);
+    }
+  }
+
+  private static String output(RealClients.Running run) {
+    try {
+      return run.outputSoFar();
+    } catch (java.io.IOException e) {
+      return e.toString();
     }
   }
 

@@ -68,6 +68,7 @@ public final class ProcessCluster implements AutoCloseable {
       }
       c.startGateway();
       c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitGateway(Duration.ofSeconds(60));
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
@@ -152,6 +153,26 @@ public final class ProcessCluster implements AutoCloseable {
       return false;
     });
     return found[0];
+  }
+
+  /** Waits until the gateway answers a metadata exchange with 200 (Deno.openKv fails at once otherwise). */
+  public void awaitGateway(Duration timeout) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+    TestCluster.awaitTrue(timeout, "the gateway to answer at " + url(), () -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/"))
+            .timeout(Duration.ofSeconds(2))
+            .header("authorization", "Bearer " + token).header("content-type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"supportedVersions\":[2,3]}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    });
   }
 
   /** SIGKILL of node {@code i}'s process (a crash: no shutdown hook runs). */
