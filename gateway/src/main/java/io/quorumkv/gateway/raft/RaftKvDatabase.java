@@ -66,7 +66,8 @@ public final class RaftKvDatabase implements KvDatabase {
   private final List<PeerAddress> peers;
   private final long waitMs;
   private volatile RaftClient client;
-  private volatile WriteBatcher batcher;
+  private final WriteBatcher batcher = new WriteBatcher(this::propose);
+  private final java.util.concurrent.atomic.AtomicLong clientResets = new java.util.concurrent.atomic.AtomicLong();
 
   /** Longest the gateway waits at start for any node to tell it the database id. */
   public static final long STARTUP_WAIT_MS = 60_000;
@@ -90,6 +91,7 @@ public final class RaftKvDatabase implements KvDatabase {
     while (view.groupId().isEmpty()) {
       if (System.currentTimeMillis() > deadline) {
         view.close();
+        batcher.close();
         throw new IllegalStateException("no QuorumKV node answered at " + PeerAddress.toSpec(peers)
             + " within " + startupWaitMs / 1000 + " s; is the cluster running?");
       }
@@ -98,6 +100,7 @@ public final class RaftKvDatabase implements KvDatabase {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         view.close();
+        batcher.close();
         throw new IllegalStateException("interrupted while waiting for the cluster", e);
       }
       view.pollAll();
@@ -132,10 +135,47 @@ public final class RaftKvDatabase implements KvDatabase {
             .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                 MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
             .build();
-        batcher = new WriteBatcher(this::propose);
       }
       return client;
     }
+  }
+
+  /**
+   * Replaces a Ratis client after a failure that was not an answer from the state machine.
+   * Ratis' ordered async client closes its sliding window after some failures (seen after a
+   * leader kill: one IllegalStateException, then AlreadyClosedException for every later
+   * request), so a failed client is never reused.
+   */
+  private <T> CompletableFuture<T> guarded(RaftClient c, CompletableFuture<T> f) {
+    return f.whenComplete((r, e) -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause != null && !(cause instanceof org.apache.ratis.protocol.exceptions.StateMachineException)) {
+        discard(c, cause);
+      }
+    });
+  }
+
+  private void discard(RaftClient broken, Throwable why) {
+    synchronized (this) {
+      if (client != broken) {
+        return;
+      }
+      client = null;
+    }
+    clientResets.incrementAndGet();
+    LOG.warning("Ratis client failed (" + why + "); the next request uses a new one");
+    Thread.ofVirtual().start(() -> {
+      try {
+        broken.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.FINE, "closing a failed Ratis client", e);
+      }
+    });
+  }
+
+  /** How often a failed Ratis client was replaced. */
+  public long clientResets() {
+    return clientResets.get();
   }
 
   private static RaftProperties clientProperties() {
@@ -147,7 +187,8 @@ public final class RaftKvDatabase implements KvDatabase {
   }
 
   private CompletableFuture<CommandResult> propose(Command cmd) {
-    return client().async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray())))
+    RaftClient c = client();
+    return guarded(c, c.async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray()))))
         .thenApply(reply -> {
           if (!reply.isSuccess()) {
             throw new CompletionException(reply.getException());
@@ -162,14 +203,12 @@ public final class RaftKvDatabase implements KvDatabase {
 
   /** Log entries proposed so far by the write batcher (each may carry many writes). */
   public long batcherEntries() {
-    WriteBatcher b = batcher;
-    return b == null ? 0 : b.entries.get();
+    return batcher.entries.get();
   }
 
   /** Atomic writes proposed so far. */
   public long batcherWrites() {
-    WriteBatcher b = batcher;
-    return b == null ? 0 : b.writes.get();
+    return batcher.writes.get();
   }
 
   @Override
@@ -200,7 +239,6 @@ public final class RaftKvDatabase implements KvDatabase {
   /** Commits one atomic write through the leader (batched with concurrent writes). */
   @Override
   public AtomicWriteOutput atomicWrite(AtomicWrite write) {
-    client();
     WriteResult r = await(batcher.submit(write), true);
     return switch (r.getOutcomeCase()) {
       case COMMITTED -> AtomicWriteOutput.newBuilder()
@@ -214,8 +252,10 @@ public final class RaftKvDatabase implements KvDatabase {
   /** Linearizable read through the leader (Ratis ReadIndex). */
   public SnapshotReadOutput strongRead(SnapshotRead read) {
     Query q = Query.newBuilder().setSnapshotRead(read).build();
+    RaftClient c = client();
+    // Unordered: reads need no sliding window; ReadIndex on the leader makes them linearizable.
     CompletableFuture<RaftClientReply> f =
-        client().async().sendReadOnly(Message.valueOf(ByteString.copyFrom(q.toByteArray())));
+        guarded(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(q.toByteArray()))));
     RaftClientReply reply = await(f, false);
     if (!reply.isSuccess()) {
       throw new KvException.LeaderUnavailable("Strong read failed: " + reply.getException(), reply.getException());
@@ -276,12 +316,11 @@ public final class RaftKvDatabase implements KvDatabase {
 
   @Override
   public void close() {
-    if (batcher != null) {
-      batcher.close();
-    }
-    if (client != null) {
+    batcher.close();
+    RaftClient c = client;
+    if (c != null) {
       try {
-        client.close();
+        c.close();
       } catch (IOException e) {
         LOG.log(Level.FINE, "closing the raft client", e);
       }
