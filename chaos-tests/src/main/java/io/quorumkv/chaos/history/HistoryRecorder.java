@@ -166,6 +166,10 @@ public final class HistoryRecorder {
       this.startNanos = startNanos;
     }
 
+    public String description() {
+      return description;
+    }
+
     /** Stamps the end of the fault (idempotent: the first call wins). */
     public synchronized void healed() {
       if (endNanos == Op.NEVER) {
