@@ -197,12 +197,18 @@ public final class KvConnectClient implements KvApi, AutoCloseable {
   }
 
   static Outcome<List<List<Entry>>> decodeRead(byte[] bytes, int expectedRanges) {
-    SnapshotReadOutput out;
     try {
-      out = SnapshotReadOutput.parseFrom(bytes);
+      return classifyRead(SnapshotReadOutput.parseFrom(bytes), expectedRanges);
     } catch (InvalidProtocolBufferException e) {
       return new Outcome.Indeterminate<>("undecodable SnapshotReadOutput: " + e.getMessage());
     }
+  }
+
+  /**
+   * Classifies a decoded read answer exactly as for HTTP (shared with adapters that reach the
+   * database without HTTP, so both paths judge answers the same way).
+   */
+  public static Outcome<List<List<Entry>>> classifyRead(SnapshotReadOutput out, int expectedRanges) {
     if (out.getReadDisabled() || out.getStatus() != SnapshotReadStatus.SR_SUCCESS) {
       return new Outcome.Fail<>(Outcome.FailKind.REJECTED, "read status " + out.getStatus() + (out.getReadDisabled() ? " (read disabled)" : ""));
     }
@@ -228,12 +234,15 @@ public final class KvConnectClient implements KvApi, AutoCloseable {
   }
 
   static Outcome<Versionstamp> decodeWrite(byte[] bytes) {
-    AtomicWriteOutput out;
     try {
-      out = AtomicWriteOutput.parseFrom(bytes);
+      return classifyWrite(AtomicWriteOutput.parseFrom(bytes));
     } catch (InvalidProtocolBufferException e) {
       return new Outcome.Indeterminate<>("undecodable AtomicWriteOutput: " + e.getMessage());
     }
+  }
+
+  /** Classifies a decoded write answer exactly as for HTTP. */
+  public static Outcome<Versionstamp> classifyWrite(AtomicWriteOutput out) {
     return switch (out.getStatus()) {
       case AW_SUCCESS -> out.getVersionstamp().size() == Versionstamp.SIZE_BYTES
           ? new Outcome.Ok<>(Versionstamp.fromBytes(out.getVersionstamp().toByteArray()))
