@@ -26,7 +26,7 @@ public final class DigestCollector {
   public static List<NodeDigest> collect(List<PeerAddress> peers, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<ManagedChannel> channels = peers.stream()
-        .map(p -> (ManagedChannel) NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build()).toList();
+        .<ManagedChannel>map(p -> NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build()).toList();
     try {
       while (true) {
         List<NodeDigest> round = new ArrayList<>();

@@ -22,6 +22,8 @@ public final class Nemesis implements AutoCloseable {
   private final HistoryRecorder recorder;
   private final List<String> log = Collections.synchronizedList(new ArrayList<>());
   private final Object healLock = new Object();
+  private final Object sleepLock = new Object();
+  private volatile boolean stopping;
   private Thread thread;
   private Active active;
 
@@ -72,7 +74,9 @@ public final class Nemesis implements AutoCloseable {
   private void play(long t0) {
     try {
       for (Fault f : schedule.faults()) {
-        sleepUntil(t0, f.start());
+        if (!sleepUntil(t0, f.start())) {
+          return;
+        }
         inject(f);
         sleepUntil(t0, f.end());
         healActive();
@@ -82,10 +86,20 @@ public final class Nemesis implements AutoCloseable {
     }
   }
 
-  private static void sleepUntil(long t0, Duration at) throws InterruptedException {
-    long waitNanos = t0 + at.toNanos() - System.nanoTime();
-    if (waitNanos > 0) {
-      Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+  /**
+   * Waits for the time, or until {@link #close()}; false if closing. Cluster actions are never
+   * interrupted: a restart cut short leaves a node down and the run's final checks wrong.
+   */
+  private boolean sleepUntil(long t0, Duration at) throws InterruptedException {
+    synchronized (sleepLock) {
+      while (!stopping) {
+        long waitNanos = t0 + at.toNanos() - System.nanoTime();
+        if (waitNanos <= 0) {
+          return true;
+        }
+        sleepLock.wait(Math.max(1, waitNanos / 1_000_000));
+      }
+      return false;
     }
   }
 
@@ -200,16 +214,26 @@ public final class Nemesis implements AutoCloseable {
     }
   }
 
-  /** Stops the schedule and heals the fault in force, if any. */
+  /**
+   * Skips the faults not yet started, lets an action in progress finish (up to a minute),
+   * and heals the fault in force, if any.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    stopping = true;
+    synchronized (sleepLock) {
+      sleepLock.notifyAll();
+    }
     Thread t;
     synchronized (this) {
       t = thread;
     }
     if (t != null) {
-      t.interrupt();
-      t.join(10_000);
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     healActive();
   }

@@ -82,4 +82,29 @@ class NemesisTest {
     assertEquals(List.of("kill9 2", "start 2"), c.actions);
     assertTrue(rec.history().faults().get(0).endNanos() != Op.NEVER);
   }
+
+  @Test
+  void closeLetsAHealInProgressFinish() throws Exception {
+    FakeCluster c = new FakeCluster() {
+      @Override
+      public void start(int node) {
+        try {
+          Thread.sleep(500); // a slow restart
+          actions.add("start " + node);
+        } catch (InterruptedException e) {
+          actions.add("interrupted");
+        }
+      }
+    };
+    NemesisSchedule s = new NemesisSchedule(1, List.of(new Fault(FaultType.KILL9_LEADER, 0, Duration.ZERO, Duration.ofMillis(50)),
+        new Fault(FaultType.KILL9_LEADER, 0, Duration.ofSeconds(30), Duration.ofMillis(50))));
+    HistoryRecorder rec = new HistoryRecorder();
+    Nemesis n = new Nemesis(c, s, rec);
+    n.start();
+    Thread.sleep(200); // the heal (start) is in progress
+    long t0 = System.nanoTime();
+    n.close();
+    assertEquals(List.of("kill9 0", "start 0"), c.actions, "healed, not interrupted, and the second fault skipped");
+    assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+  }
 }

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class WorkloadsTest {
   private static final Duration RUN = Duration.ofMillis(600);
+  /** Bounds the history (a few hundred ops per client) however fast the fake store is. */
+  private static final Duration PAUSE = Duration.ofMillis(1);
 
   private static List<CheckResult> run(Workload w, InMemoryKv kv) throws InterruptedException {
     HistoryRecorder rec = new HistoryRecorder();
     w.setUp(kv, Duration.ofSeconds(5));
-    WorkloadRunner.run(w, kv, rec, new WorkloadRunner.Options(4, RUN, Duration.ZERO, 42));
+    WorkloadRunner.run(w, kv, rec, new WorkloadRunner.Options(4, RUN, PAUSE, 42));
     w.finish(kv, rec, Duration.ofSeconds(5));
     History h = rec.history();
     assertTrue(h.ops().size() > 100, "ran " + h.ops().size() + " ops");
@@ -76,7 +78,7 @@ class WorkloadsTest {
     HistoryRecorder rec = new HistoryRecorder();
     w.setUp(kv, Duration.ofSeconds(1));
     w.setUp(kv, Duration.ofSeconds(1)); // idempotent: accounts exist
-    WorkloadRunner.run(w, kv, rec, new WorkloadRunner.Options(2, Duration.ofMillis(200), Duration.ZERO, 1));
+    WorkloadRunner.run(w, kv, rec, new WorkloadRunner.Options(2, Duration.ofMillis(200), PAUSE, 1));
     History h = rec.history();
     assertTrue(h.ops().stream().anyMatch(o -> o.type() == OpType.TRANSFER && o.status() == OpStatus.OK));
     h.ops().stream().filter(o -> o.type() == OpType.TRANSFER).forEach(o ->
@@ -89,7 +91,7 @@ class WorkloadsTest {
   void processIdsMoveOnAfterAnIndeterminateOperation() throws Exception {
     InMemoryKv kv = new InMemoryKv(8).indeterminateOneIn(3);
     HistoryRecorder rec = new HistoryRecorder();
-    WorkloadRunner.run(new RegisterWorkload(), kv, rec, new WorkloadRunner.Options(2, Duration.ofMillis(200), Duration.ZERO, 1));
+    WorkloadRunner.run(new RegisterWorkload(), kv, rec, new WorkloadRunner.Options(2, Duration.ofMillis(200), PAUSE, 1));
     History h = rec.history();
     assertTrue(h.ops().stream().anyMatch(o -> o.process() >= 2), "clients 0 and 1 continue as 2, 3, ...");
     // each process has at most one indeterminate op, and it is its last
