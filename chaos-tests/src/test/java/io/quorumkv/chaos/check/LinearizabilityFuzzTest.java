@@ -68,11 +68,13 @@ class LinearizabilityFuzzTest {
 
   @Test
   void findsOneStaleReadAmongManyIndeterminateOperations() {
-    // one operation in ten indeterminate: each could take effect anywhere after its call
+    // one operation in ten indeterminate: each could take effect anywhere after its call.
+    // Unloaded, refutation takes 0.1-2.3 s here (seed 2 explores ~450k configurations); the
+    // bound only guards against an exponential regression on a busy 2-core machine.
     for (int seed = 0; seed < 3; seed++) {
       long t0 = System.nanoTime();
       findsStaleRead(new Random(seed), 10);
-      assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "too slow");
+      assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos(), "too slow");
     }
   }
 
