@@ -1,0 +1,91 @@
+package io.quorumkv.chaos;
+
+import io.quorumkv.chaos.nemesis.ClusterControl;
+import io.quorumkv.chaos.nemesis.FaultType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The nemesis over {@link ProcessCluster}: real SIGKILL, SIGSTOP and SIGCONT of node
+ * processes. Graceful stop and partitions are not wired yet (a partition needs a
+ * {@link io.quorumkv.chaos.nemesis.FaultProxy} per directed Raft link and per-node peer
+ * lists pointing at them), so those fault types are reported as unsupported and skipped.
+ */
+final class ProcessClusterControl implements ClusterControl {
+  private final ProcessCluster cluster;
+
+  ProcessClusterControl(ProcessCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  @Override
+  public int size() {
+    return cluster.peers().size();
+  }
+
+  @Override
+  public OptionalInt leader() {
+    for (int i = 0; i < size(); i++) {
+      if (cluster.status(i).map(s -> s.getRole().equals("LEADER")).orElse(false)) {
+        return OptionalInt.of(i);
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  @Override
+  public Set<FaultType> supported() {
+    return EnumSet.of(FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH,
+        FaultType.WIPE_FOLLOWER);
+  }
+
+  @Override
+  public void kill9(int node) throws Exception {
+    cluster.kill9(node);
+  }
+
+  @Override
+  public void stop(int node) {
+    throw new UnsupportedOperationException("graceful stop is not wired into ProcessCluster yet");
+  }
+
+  @Override
+  public void start(int node) throws Exception {
+    cluster.restart(node);
+  }
+
+  @Override
+  public void pause(int node) throws Exception {
+    cluster.pause(node);
+  }
+
+  @Override
+  public void resume(int node) throws Exception {
+    cluster.resume(node);
+  }
+
+  @Override
+  public void wipe(int node) throws Exception {
+    Path dir = cluster.dataDir(node);
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir) && !p.getFileName().toString().equals("node.log")) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void isolate(int node) {
+    throw new UnsupportedOperationException("partitions need FaultProxy wiring in ProcessCluster");
+  }
+
+  @Override
+  public void heal() {}
+}
