@@ -154,9 +154,65 @@ public final class NodeServer implements AutoCloseable {
         .build();
     sweeper = new ExpirySweeper(stateMachine, sweeperClient, this::isLeaderReady);
     sweeper.start();
+    if (!existing) {
+      Thread.ofVirtual().name("rejoin-check").start(this::askForNewTermIfRejoining);
+    }
     LOG.info("node " + config.id() + " started (" + (existing ? "recovered" : "bootstrapped") + ") raft="
         + config.raftPort() + " rpc=" + rpcServer.getPort() + " metrics=" + metricsPort() + " cluster=" + config.clusterId());
     return this;
+  }
+
+  /**
+   * A node that starts with an empty data directory while the rest of the group already holds
+   * data (a replaced disk, a wiped follower) cannot catch up from the current leader: Raft
+   * assumes a member never loses its log, so the leader keeps this member's last match index
+   * in memory and never sends the entries before it. A new term gives the next leader fresh
+   * per-follower state, after which the member receives the whole log (or a snapshot). So
+   * such a node asks the leader to step down once. Costs one election (about 0.5 s of write
+   * unavailability); a fresh cluster, where no peer has data yet, never does it.
+   */
+  private void askForNewTermIfRejoining() {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!closed.get() && System.currentTimeMillis() < deadline) {
+      for (PeerAddress p : config.peers()) {
+        if (p.id().equals(config.id())) {
+          continue;
+        }
+        StatusResponse peer = peerStatus(p);
+        if (peer == null || peer.getLeaderId().isEmpty() || peer.getLeaderId().equals(config.id())) {
+          continue;
+        }
+        if (peer.getCommitIndex() > 0 && stateMachine.appliedIndex() < peer.getCommitIndex()) {
+          LOG.info("node " + config.id() + " started empty but the group is at index " + peer.getCommitIndex()
+              + "; asking leader " + peer.getLeaderId() + " to step down so the next term resends the log");
+          try {
+            sweeperClient.admin().transferLeadership(null, 5_000);
+          } catch (IOException | RuntimeException e) {
+            LOG.log(Level.INFO, "step-down request failed: " + e.getMessage());
+          }
+        }
+        return;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static StatusResponse peerStatus(PeerAddress p) {
+    io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forAddress(p.host(), p.rpcPort()).usePlaintext().build();
+    try {
+      return io.quorumkv.proto.gen.NodeGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
+          .status(io.quorumkv.proto.gen.StatusRequest.getDefaultInstance());
+    } catch (RuntimeException e) {
+      return null;
+    } finally {
+      ch.shutdownNow();
+    }
   }
 
   private RaftServer.Division division() throws IOException {

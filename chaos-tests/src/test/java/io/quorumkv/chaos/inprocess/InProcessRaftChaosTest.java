@@ -22,7 +22,6 @@ import io.quorumkv.node.testing.TestCluster;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,10 +37,8 @@ class InProcessRaftChaosTest {
 
   private static NemesisSchedule schedule(long seed, Duration run) {
     NemesisSchedule.Options o = new NemesisSchedule.Options(
-        // WIPE_FOLLOWER is left out until finding F1 (README, track record) is fixed: a wiped
-        // follower never catches up while the leader has no snapshot, so every run would fail
         EnumSet.of(FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.RESTART, FaultType.ALL_CRASH,
-            FaultType.PARTITION),
+            FaultType.PARTITION, FaultType.WIPE_FOLLOWER),
         3, Duration.ofMillis(800), Duration.ofMillis(2500), Duration.ofMillis(2500), Duration.ofMillis(4000),
         Duration.ofMillis(1500), Duration.ofMillis(1500), Duration.ofMillis(300));
     return NemesisSchedule.generate(seed, run, o);
@@ -79,12 +76,11 @@ class InProcessRaftChaosTest {
    * Finding F1 (found by the first run of this suite, seed 1): a follower whose data
    * directory is wiped and that restarts empty never catches up while the leader has not
    * taken a snapshot yet. The leader's appender gets "INCONSISTENCY reply with nextIndex 0"
-   * forever and sends only heartbeats; the node stays at applied index 0. (node's
-   * ReplicationTest covers the wiped follower only after a snapshot exists.) Enable when
-   * fixed, and put WIPE_FOLLOWER back into the schedule above.
+   * forever and sends only heartbeats; the node stays at applied index 0. Fixed: an empty node
+   * joining a group that has data asks the leader to step down (NodeServer), and the next
+   * term's leader resends the log.
    */
   @Test
-  @Disabled("finding F1: a wiped follower never catches up without a leader snapshot (see Javadoc)")
   void wipedFollowerCatchesUpWithoutASnapshot() throws Exception {
     try (TestCluster c = TestCluster.start(3);
          RaftKvDatabase db = new RaftKvDatabase(c.peers(), WAIT_MS)) {
