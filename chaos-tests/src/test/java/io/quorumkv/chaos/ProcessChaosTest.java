@@ -40,6 +40,9 @@ class ProcessChaosTest {
       present = false;
     }
     assumeTrue(present, "enable when the gateway lands (" + GATEWAY_MAIN + " is not on the classpath)");
+    // Not in the short form yet: over HTTP against processes the run does far fewer operations
+    // than in-process and recovery after all-crash took ~15 s (see README, open problems).
+    assumeTrue(Boolean.getBoolean("chaos.process"), "multi-process HTTP chaos runs with -Pchaos (or -Dchaos.process=true)");
   }
 
   private static RunReport run(String name, Workload w) throws Exception {

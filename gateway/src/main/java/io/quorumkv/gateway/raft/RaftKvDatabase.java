@@ -141,16 +141,19 @@ public final class RaftKvDatabase implements KvDatabase {
   }
 
   /**
-   * Replaces a Ratis client after a failure that was not an answer from the state machine.
-   * Ratis' ordered async client closes its sliding window after some failures (seen after a
-   * leader kill: one IllegalStateException, then AlreadyClosedException for every later
-   * request), so a failed client is never reused.
+   * Replaces a Ratis client that has closed itself. Ratis' ordered async client closes its
+   * sliding window after some failures (seen after a leader kill: one IllegalStateException,
+   * then AlreadyClosedException for every later request), so a client that answers
+   * AlreadyClosedException is never reused. Other failures (timeouts, NotLeader) leave the
+   * client alone: replacing it would cancel every other request in flight on it.
    */
   private <T> CompletableFuture<T> guarded(RaftClient c, CompletableFuture<T> f) {
     return f.whenComplete((r, e) -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause != null && !(cause instanceof org.apache.ratis.protocol.exceptions.StateMachineException)) {
-        discard(c, cause);
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException) {
+          discard(c, t);
+          return;
+        }
       }
     });
   }
@@ -164,9 +167,13 @@ public final class RaftKvDatabase implements KvDatabase {
     }
     clientResets.incrementAndGet();
     LOG.warning("Ratis client failed (" + why + "); the next request uses a new one");
+    // Close later: requests still in flight on it may yet complete.
     Thread.ofVirtual().start(() -> {
       try {
+        Thread.sleep(30_000);
         broken.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (IOException | RuntimeException e) {
         LOG.log(Level.FINE, "closing a failed Ratis client", e);
       }
