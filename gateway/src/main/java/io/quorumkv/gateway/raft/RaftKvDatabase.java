@@ -40,6 +40,8 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -67,6 +69,7 @@ public final class RaftKvDatabase implements KvDatabase {
   private final long waitMs;
   private volatile RaftClient client;
   private volatile WriteBatcher batcher;
+  private volatile boolean closed;
 
   /** Longest the gateway waits at start for any node to tell it the database id. */
   public static final long STARTUP_WAIT_MS = 60_000;
@@ -123,19 +126,59 @@ public final class RaftKvDatabase implements KvDatabase {
     }
     synchronized (this) {
       if (client == null) {
-        UUID gid = UUID.fromString(databaseId());
-        RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(gid), peers.stream()
-            .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
-        client = RaftClient.newBuilder()
-            .setProperties(clientProperties())
-            .setRaftGroup(group)
-            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
-            .build();
+        client = newClient();
         batcher = new WriteBatcher(this::propose);
       }
       return client;
     }
+  }
+
+  private RaftClient newClient() {
+    UUID gid = UUID.fromString(databaseId());
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(gid), peers.stream()
+        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
+    return RaftClient.newBuilder()
+        .setProperties(clientProperties())
+        .setRaftGroup(group)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /**
+   * Ratis' ordered async API sends every call of a client through one sliding window; once a
+   * single call fails for good (its retries are used up, or a non-IO error), the window is
+   * closed and every later call of that client fails at once with {@link AlreadyClosedException}
+   * ("SlidingWindow$Client:client-…->RAFT is closed"), forever. Without this the gateway
+   * answered 503 to everything after one unlucky call (seen in a rolling restart). So such a
+   * failure replaces the client; the broken one is closed after a grace period.
+   */
+  private void renewIfBroken(RaftClient used, Throwable failure) {
+    Throwable c = failure;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    boolean broken = c instanceof AlreadyClosedException || c instanceof RaftRetryFailureException
+        || !(c instanceof IOException);
+    if (!broken || closed) {
+      return;
+    }
+    synchronized (this) {
+      if (client != used || closed) {
+        return;
+      }
+      Throwable why = c instanceof AlreadyClosedException && c.getCause() != null ? c.getCause() : c;
+      LOG.log(Level.WARNING, "the Raft client failed for good (" + why + "); replacing it");
+      client = newClient();
+    }
+    Thread.ofVirtual().name("close-broken-raft-client").start(() -> {
+      try {
+        Thread.sleep(waitMs);
+        used.close();
+      } catch (IOException | InterruptedException e) {
+        LOG.log(Level.FINE, "closing a broken raft client", e);
+      }
+    });
   }
 
   private static RaftProperties clientProperties() {
@@ -147,7 +190,13 @@ public final class RaftKvDatabase implements KvDatabase {
   }
 
   private CompletableFuture<CommandResult> propose(Command cmd) {
-    return client().async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray())))
+    RaftClient c = client();
+    return c.async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray())))
+        .whenComplete((r, e) -> {
+          if (e != null) {
+            renewIfBroken(c, e);
+          }
+        })
         .thenApply(reply -> {
           if (!reply.isSuccess()) {
             throw new CompletionException(reply.getException());
@@ -214,8 +263,13 @@ public final class RaftKvDatabase implements KvDatabase {
   /** Linearizable read through the leader (Ratis ReadIndex). */
   public SnapshotReadOutput strongRead(SnapshotRead read) {
     Query q = Query.newBuilder().setSnapshotRead(read).build();
-    CompletableFuture<RaftClientReply> f =
-        client().async().sendReadOnly(Message.valueOf(ByteString.copyFrom(q.toByteArray())));
+    RaftClient c = client();
+    CompletableFuture<RaftClientReply> f = c.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(q.toByteArray())))
+        .whenComplete((r, e) -> {
+          if (e != null) {
+            renewIfBroken(c, e);
+          }
+        });
     RaftClientReply reply = await(f, false);
     if (!reply.isSuccess()) {
       throw new KvException.LeaderUnavailable("Strong read failed: " + reply.getException(), reply.getException());
@@ -276,6 +330,7 @@ public final class RaftKvDatabase implements KvDatabase {
 
   @Override
   public void close() {
+    closed = true;
     if (batcher != null) {
       batcher.close();
     }
