@@ -305,6 +305,38 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Every line of every log (relative file name prefixed) that contains {@code text}. */
+  public List<String> grepLogs(String text) {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        for (String line : Files.readAllLines(p)) {
+          if (line.contains(text)) {
+            out.add(root.relativize(p) + ": " + line);
+          }
+        }
+      }
+    } catch (IOException e) {
+      out.add(e.toString());
+    }
+    return out;
+  }
+
+  /** The gateway log's lines from the first one containing {@code text}, at most {@code n}. */
+  public String gatewayLogAround(String text, int n) {
+    try {
+      List<String> lines = Files.readAllLines(root.resolve("gateway.log"));
+      for (int k = 0; k < lines.size(); k++) {
+        if (lines.get(k).contains(text)) {
+          return String.join("\n", lines.subList(Math.max(0, k - 1), Math.min(lines.size(), k + n)));
+        }
+      }
+      return "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
   /** The last lines of every log, for failure messages. */
   public String logs() {
     StringBuilder b = new StringBuilder();

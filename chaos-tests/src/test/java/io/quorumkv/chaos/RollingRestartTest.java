@@ -58,9 +58,16 @@ class RollingRestartTest {
         System.out.println("rolling restart: " + r);
       }
       assertTrue(restarts.stream().anyMatch(ProcessCluster.Restart::wasLeader), "a leader was restarted: " + restarts);
-      if (!result.ok()) {
-        System.out.println("first gateway warnings:\n" + c.gatewayProblems(10));
-      }
+      // What the client did not see: how often the gateway answered 503 (Deno retried those),
+      // and any warnings (a replaced Raft client, a failed leadership transfer).
+      List<String> unavailable = c.grepLogs("answering 503");
+      System.out.println("gateway 503 answers (retried by Deno): " + unavailable.size());
+      unavailable.stream().limit(5).forEach(System.out::println);
+      System.out.println("gateway warnings:\n" + c.gatewayProblems(10));
+      c.grepLogs("stopped on signal").forEach(System.out::println);
+      c.grepLogs("replacing it").forEach(System.out::println);
+      c.grepLogs("Failed to send request").stream().limit(5).forEach(System.out::println);
+      System.out.println(c.gatewayLogAround("Failed to send request", 12));
       assertTrue(result.ok(), () -> "the client saw failures:\n" + out + "\n" + c.logs());
       assertTrue(out.contains("\nrolling: ") && out.contains(" passed, 0 failed\nOK"), () -> "no clean total line:\n" + out);
       for (String part : List.of("writes", "reads", "increments", "verify", "counter")) {
