@@ -104,6 +104,24 @@ public final class ProcessCluster implements AutoCloseable {
         root.resolve("gateway.log"));
   }
 
+  /**
+   * Waits until the gateway accepts connections. Deno's openKv fails at once (no retry) on a
+   * refused connection, and a gateway JVM on a loaded machine can start after the nodes elect.
+   */
+  public void awaitGateway(Duration timeout) {
+    TestCluster.awaitTrue(timeout, "the gateway listening on " + gatewayPort, () -> {
+      if (!gateway.isAlive()) {
+        throw new IllegalStateException("the gateway exited with " + gateway.exitValue() + ":\n" + logs());
+      }
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", gatewayPort), 1000);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
   public Path dataDir(int i) {
     return root.resolve(peers.get(i).id());
   }
@@ -208,6 +226,135 @@ public final class ProcessCluster implements AutoCloseable {
       throw new IllegalStateException("node " + i + " is running");
     }
     startNode(i);
+  }
+
+  /**
+   * How one {@link #gracefulRestart} went: which node, whether it led when it was stopped, the
+   * leader's commit index it had to reach, and the time of each step in milliseconds.
+   */
+  public record Restart(int node, boolean wasLeader, long targetIndex, long stopMs, long startMs, long catchUpMs) {
+    public long totalMs() {
+      return stopMs + startMs + catchUpMs;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("n%d%s: stop (SIGTERM until exit) %d ms, start (until status answers) %d ms, "
+          + "catch-up (applied >= %d) %d ms, total %d ms", node + 1, wasLeader ? " (leader)" : "",
+          stopMs, startMs, targetIndex, catchUpMs, totalMs());
+    }
+  }
+
+  /**
+   * What {@code quorumkv restart-node} does ({@code RestartNodeCommand}): SIGTERM node {@code i}
+   * (a leader hands leadership over in its shutdown hook), wait for it to exit, start it again
+   * from its data directory, and wait until it has applied the commit index the leader had when
+   * the node went down and a leader is known. Each wait is bounded by {@code timeout}.
+   */
+  public Restart gracefulRestart(int i, Duration timeout) throws IOException, InterruptedException {
+    Process p = nodes[i];
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException("node " + i + " is not running");
+    }
+    boolean wasLeader = status(i).map(s -> s.getRole().equals("LEADER")).orElse(false);
+    long t0 = System.nanoTime();
+    p.destroy(); // SIGTERM
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("node " + i + " did not exit within " + timeout + " of SIGTERM");
+    }
+    nodes[i] = null;
+    long t1 = System.nanoTime();
+    // The target: the commit index of the (possibly new) leader among the others, now. A fixed
+    // target, so that catching up ends under a steady write load.
+    long[] target = {-1};
+    await(timeout, "a leader among the other nodes", () -> {
+      for (int j = 0; j < nodes.length; j++) {
+        if (j != i && nodes[j] != null) {
+          Optional<StatusResponse> s = status(j);
+          if (s.isPresent() && s.get().getRole().equals("LEADER")) {
+            target[0] = s.get().getCommitIndex();
+            return true;
+          }
+        }
+      }
+      return false;
+    });
+    startNode(i);
+    Process started = nodes[i];
+    await(timeout, "node " + i + " answering status after restart", () -> {
+      if (!started.isAlive()) {
+        throw new IllegalStateException("node " + i + " exited with " + started.exitValue() + " after restart:\n" + logs());
+      }
+      return status(i).isPresent();
+    });
+    long t2 = System.nanoTime();
+    await(timeout, "node " + i + " caught up to index " + target[0], () -> status(i)
+        .map(s -> s.getAppliedIndex() >= target[0] && !s.getLeaderId().isEmpty()).orElse(false));
+    long t3 = System.nanoTime();
+    return new Restart(i, wasLeader, target[0], (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+  }
+
+  /** Like {@link TestCluster#awaitTrue} but polls every 100 ms: each status call opens a channel. */
+  private static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Lines of the gateway's log that are warnings or errors (with the line after each), at most {@code max}. */
+  public String gatewayProblems(int max) {
+    try {
+      List<String> lines = Files.readAllLines(root.resolve("gateway.log"));
+      StringBuilder b = new StringBuilder();
+      int n = 0;
+      for (int k = 0; k < lines.size() && n < max; k++) {
+        if (lines.get(k).startsWith("SEVERE") || lines.get(k).startsWith("WARNING")) {
+          b.append(lines.get(k - 1 >= 0 ? k - 1 : k)).append('\n').append(lines.get(k)).append('\n');
+          n++;
+        }
+      }
+      return b.toString();
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  /** Every line of every log (relative file name prefixed) that contains {@code text}. */
+  public List<String> grepLogs(String text) {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        for (String line : Files.readAllLines(p)) {
+          if (line.contains(text)) {
+            out.add(root.relativize(p) + ": " + line);
+          }
+        }
+      }
+    } catch (IOException e) {
+      out.add(e.toString());
+    }
+    return out;
+  }
+
+  /** The gateway log's lines from the first one containing {@code text}, at most {@code n}. */
+  public String gatewayLogAround(String text, int n) {
+    try {
+      List<String> lines = Files.readAllLines(root.resolve("gateway.log"));
+      for (int k = 0; k < lines.size(); k++) {
+        if (lines.get(k).contains(text)) {
+          return String.join("\n", lines.subList(Math.max(0, k - 1), Math.min(lines.size(), k + n)));
+        }
+      }
+      return "";
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   /** The last lines of every log, for failure messages. */

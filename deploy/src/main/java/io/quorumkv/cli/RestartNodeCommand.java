@@ -43,15 +43,31 @@ final class RestartNodeCommand implements Callable<Integer> {
       System.out.println("stopping " + id + " (pid " + h.pid() + ")");
       Launcher.stop(h, 20_000);
     });
-    Process p = Launcher.start(layout.nodeArgs(peer.get()), layout.nodeDir(id).resolve("node.log"), pidFile);
-    System.out.println("started " + id + " (pid " + p.pid() + "); waiting for it to catch up");
     long deadline = System.currentTimeMillis() + timeoutS * 1000L;
+    // The target is the leader's commit index now, while the node is down: a fixed target, so
+    // that catching up ends even under a steady write load (the live commit index keeps moving,
+    // and a follower's applied index trails it by a few entries whenever writes arrive).
+    // No other leader within 10 s (a one-node cluster, or no quorum without this node): start it
+    // anyway and only wait for a leader to be known.
+    long target = Long.MAX_VALUE;
+    long searchUntil = Math.min(deadline, System.currentTimeMillis() + 10_000);
+    while (target == Long.MAX_VALUE && System.currentTimeMillis() < searchUntil) {
+      target = NodeStatus.poll(layout.peers(), 1000).stream()
+          .filter(s -> s.status().isPresent() && s.role().equals("LEADER") && !s.peer().id().equals(id))
+          .mapToLong(s -> s.status().get().getCommitIndex()).max().orElse(Long.MAX_VALUE);
+      if (target == Long.MAX_VALUE) {
+        Thread.sleep(200);
+      }
+    }
+    if (target == Long.MAX_VALUE) {
+      target = 0;
+    }
+    Process p = Launcher.start(layout.nodeArgs(peer.get()), layout.nodeDir(id).resolve("node.log"), pidFile);
+    System.out.println("started " + id + " (pid " + p.pid() + "); waiting for it to apply index " + target);
     while (System.currentTimeMillis() < deadline) {
       List<NodeStatus.Seen> seen = NodeStatus.poll(layout.peers(), 1000);
       Optional<NodeStatus.Seen> me = seen.stream().filter(s -> s.peer().id().equals(id)).findFirst();
-      long leaderCommit = seen.stream().filter(s -> s.status().isPresent() && s.role().equals("LEADER"))
-          .mapToLong(s -> s.status().get().getCommitIndex()).max().orElse(Long.MAX_VALUE);
-      if (me.isPresent() && me.get().status().isPresent() && me.get().status().get().getAppliedIndex() >= leaderCommit
+      if (me.isPresent() && me.get().status().isPresent() && me.get().status().get().getAppliedIndex() >= target
           && NodeStatus.leader(seen).isPresent()) {
         System.out.println(id + " is back (applied " + me.get().status().get().getAppliedIndex() + ")");
         return 0;

@@ -131,9 +131,16 @@ public final class NodeMain implements Callable<Integer> {
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      // Graceful: hand leadership over first so clients see no election timeout.
-      server.transferLeadership(3000);
+      // Graceful: hand leadership over first so clients see no election timeout. Printed, not
+      // logged: JUL's own shutdown hook may already have closed the log handlers.
+      long t0 = System.nanoTime();
+      boolean wasLeader = server.isLeaderReady();
+      boolean transferred = server.transferLeadership(3000);
+      long t1 = System.nanoTime();
       server.close();
+      System.out.println("quorumkv node " + cfg.id() + " stopped on signal: "
+          + (wasLeader ? "leadership transfer " + (transferred ? "done" : "FAILED") + " in " + (t1 - t0) / 1_000_000 + " ms, " : "")
+          + "closed in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
       stopped.countDown();
     }, "shutdown"));
     System.out.println("quorumkv node " + cfg.id() + " ready: raft " + cfg.raftPort() + ", rpc " + cfg.rpcPort()

@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -322,21 +323,43 @@ public final class NodeServer implements AutoCloseable {
     return Optional.ofNullable(fatal);
   }
 
-  /** Asks Ratis to hand leadership to another peer (graceful shutdown of a leader). */
+  /**
+   * Asks Ratis to hand leadership to another peer (graceful shutdown of a leader), retrying
+   * until {@code timeoutMs}: an attempt fails at once when no follower is caught up yet (one
+   * restarted a moment ago, under write load), and a few hundred milliseconds later one is.
+   */
   public boolean transferLeadership(long timeoutMs) {
-    try {
-      if (!division().getInfo().isLeader()) {
-        return true;
-      }
-      try (RaftClient c = RaftClient.newBuilder().setProperties(RaftSettings.clientProperties())
-          .setRaftGroup(group(config.clusterId(), config.peers()))
-          .setRetryPolicy(RetryPolicies.noRetry()).build()) {
-        return c.admin().transferLeadership(null, timeoutMs).isSuccess();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    String last = "no attempt";
+    try (RaftClient c = RaftClient.newBuilder().setProperties(RaftSettings.clientProperties())
+        .setRaftGroup(group(config.clusterId(), config.peers()))
+        .setRetryPolicy(RetryPolicies.noRetry()).build()) {
+      while (true) {
+        if (!division().getInfo().isLeader()) {
+          return true;
+        }
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (leftMs <= 0) {
+          break;
+        }
+        try {
+          RaftClientReply reply = c.admin().transferLeadership(null, Math.min(leftMs, 1000));
+          if (reply.isSuccess()) {
+            return true;
+          }
+          last = String.valueOf(reply.getException());
+        } catch (IOException e) {
+          last = e.toString();
+        }
+        Thread.sleep(100);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(Level.INFO, "leadership transfer failed: " + e.getMessage());
-      return false;
+      last = e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    System.out.println("quorumkv node " + config.id() + ": leadership transfer failed within " + timeoutMs + " ms: " + last);
+    return false;
   }
 
   private void onFatal(Throwable t) {

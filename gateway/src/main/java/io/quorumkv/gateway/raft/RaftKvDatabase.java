@@ -143,14 +143,16 @@ public final class RaftKvDatabase implements KvDatabase {
   /**
    * Replaces a Ratis client that has closed itself. Ratis' ordered async client closes its
    * sliding window after some failures (seen after a leader kill: one IllegalStateException,
-   * then AlreadyClosedException for every later request), so a client that answers
-   * AlreadyClosedException is never reused. Other failures (timeouts, NotLeader) leave the
+   * then AlreadyClosedException for every later request; the rolling-restart test saw the same
+   * after a retry failure), so a client that answers AlreadyClosedException or
+   * RaftRetryFailureException is never reused. Other failures (timeouts, NotLeader) leave the
    * client alone: replacing it would cancel every other request in flight on it.
    */
   private <T> CompletableFuture<T> guarded(RaftClient c, CompletableFuture<T> f) {
     return f.whenComplete((r, e) -> {
       for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-        if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException) {
+        if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+            || t instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException) {
           discard(c, t);
           return;
         }

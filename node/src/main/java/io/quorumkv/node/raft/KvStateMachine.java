@@ -275,7 +275,7 @@ public final class KvStateMachine extends BaseStateMachine {
       } catch (Throwable t) {
         for (Pending p : batch) {
           if (p.future() != null) {
-            p.future().completeExceptionally(t);
+            p.future().completeExceptionally(forClient(t));
           }
         }
         onFatal.accept(new IllegalStateException("applying log entries failed; stopping the node", t));
@@ -367,8 +367,20 @@ public final class KvStateMachine extends BaseStateMachine {
       out.setAppliedIndex(appliedIndex());
       return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out.build().toByteArray())));
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(forClient(e));
     }
+  }
+
+  /**
+   * The exception to put in a reply. Ratis sends a failed query's or entry's exception to the
+   * client with Java serialization, cause chain included. The gateway cannot deserialize our
+   * classes (StorageException) or sqlite-jdbc's; its Ratis client then fails with a non-IO
+   * "Failed to readObject" error, which closes the client for every later call. Seen when a
+   * leader closing its store on SIGTERM still answered strong reads. So replies carry only a JDK
+   * IOException with the message.
+   */
+  static IOException forClient(Throwable t) {
+    return new IOException(t.getClass().getSimpleName() + ": " + t.getMessage());
   }
 
   /** A read of this node's local state (no coordination). */
