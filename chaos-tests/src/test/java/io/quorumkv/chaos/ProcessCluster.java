@@ -104,24 +104,6 @@ public final class ProcessCluster implements AutoCloseable {
         root.resolve("gateway.log"));
   }
 
-  /**
-   * Waits until the gateway accepts connections. Deno's openKv fails at once (no retry) on a
-   * refused connection, and a gateway JVM on a loaded machine can start after the nodes elect.
-   */
-  public void awaitGateway(Duration timeout) {
-    TestCluster.awaitTrue(timeout, "the gateway listening on " + gatewayPort, () -> {
-      if (!gateway.isAlive()) {
-        throw new IllegalStateException("the gateway exited with " + gateway.exitValue() + ":\n" + logs());
-      }
-      try (java.net.Socket s = new java.net.Socket()) {
-        s.connect(new java.net.InetSocketAddress("127.0.0.1", gatewayPort), 1000);
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-  }
-
   public Path dataDir(int i) {
     return root.resolve(peers.get(i).id());
   }
@@ -178,6 +160,9 @@ public final class ProcessCluster implements AutoCloseable {
     java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
         .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
     TestCluster.awaitTrue(timeout, "the gateway to answer at " + url(), () -> {
+      if (!gateway.isAlive()) {
+        throw new IllegalStateException("the gateway exited with " + gateway.exitValue() + ":\n" + logs());
+      }
       try {
         return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/"))
             .timeout(Duration.ofSeconds(2))
