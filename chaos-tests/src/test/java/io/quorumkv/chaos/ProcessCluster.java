@@ -100,7 +100,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   private void startGateway() throws IOException {
     gateway = spawn(List.of("gateway", "--peers", PeerAddress.toSpec(peers), "--host", "127.0.0.1",
-        "--port", Integer.toString(gatewayPort), "--access-token-file", root.resolve("access-token").toString()),
+        "--port", Integer.toString(gatewayPort), "--metrics-port", "0", "--access-token-file", root.resolve("access-token").toString()),
         root.resolve("gateway.log"));
   }
 

@@ -43,6 +43,8 @@ public final class GatewayMain {
         --port N                  KV Connect port, HTTP/1.1 and h2c (default 4512)
         --host ADDRESS            address to bind (default 0.0.0.0)
         --access-token-file PATH  file holding the access token (wins over the variable)
+        --metrics-port N          /metrics, /health/live, /health/ready (default 4513; -1 = off)
+        --log-level LEVEL         QuorumKV log level: SEVERE, WARNING, INFO, FINE (default INFO)
         --help                    print this and exit
 
       Every option can also be set as QUORUMKV_<OPTION> (QUORUMKV_PEERS, QUORUMKV_PORT, ...);
@@ -52,7 +54,7 @@ public final class GatewayMain {
       """;
 
   private static final Set<String> VALUED_FLAGS =
-      Set.of("--peers", "--port", "--host", "--access-token-file");
+      Set.of("--peers", "--port", "--host", "--access-token-file", "--metrics-port", "--log-level");
 
   private GatewayMain() {}
 
@@ -64,10 +66,12 @@ public final class GatewayMain {
   }
 
   /** A started gateway: the server and the database it serves, closed in that order. */
-  record Gateway(KvConnectServer server, KvDatabase database) implements AutoCloseable {
+  record Gateway(KvConnectServer server, KvDatabase database, io.quorumkv.gateway.observe.GatewayObservability admin)
+      implements AutoCloseable {
     @Override
     public void close() {
       try {
+        admin.close();
         server.close();
       } finally {
         database.close();
@@ -134,14 +138,44 @@ public final class GatewayMain {
       out.print(USAGE);
       return Optional.empty();
     }
-    KvDatabase database = factory.create(config.get());
+    int metricsPort = metricsPort(args, env);
+    String logLevel = rawOption(args, env, "--log-level").orElse("INFO");
     try {
-      KvConnectServer server = new KvConnectServer(database, config.get()).start();
+      java.util.logging.Logger.getLogger("io.quorumkv")
+          .setLevel(java.util.logging.Level.parse(logLevel.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--log-level '" + logLevel + "' is not one of SEVERE, WARNING, INFO, FINE, ALL");
+    }
+    KvDatabase database = factory.create(config.get());
+    io.quorumkv.gateway.observe.GatewayObservability admin = new io.quorumkv.gateway.observe.GatewayObservability();
+    try {
+      KvConnectServer server = new KvConnectServer(database, config.get(), admin.filter()).start();
+      java.util.function.BooleanSupplier ready = () -> true;
+      if (database instanceof io.quorumkv.gateway.raft.RaftKvDatabase raft) {
+        ready = () -> raft.view().leaderId().isPresent();
+        admin.gauge("quorumkv_gateway_leader_known", "1 if a leader is known", () -> raft.view().leaderId().isPresent() ? 1 : 0)
+            .gauge("quorumkv_gateway_nodes_reachable", "nodes answering status",
+                () -> raft.view().nodes().stream().filter(n -> n.reachable()).count())
+            .counter("quorumkv_gateway_log_entries", "log entries proposed by the write batcher", raft::batcherEntries)
+            .counter("quorumkv_gateway_batched_writes", "atomic writes carried by those entries", raft::batcherWrites)
+            .counter("quorumkv_gateway_raft_client_resets", "Ratis clients replaced after closing themselves", raft::clientResets);
+      }
+      if (metricsPort >= 0) {
+        try {
+          admin.start(config.get().host(), metricsPort, ready);
+        } catch (java.io.IOException e) {
+          server.close();
+          throw new UncheckedIOException("cannot listen on " + config.get().host() + ":" + metricsPort
+              + " for --metrics-port: " + e.getMessage(), e);
+        }
+      }
       out.println(
           "quorumkv gateway: serving KV Connect on http://" + config.get().host() + ":"
-              + server.port() + " (database " + database.databaseId() + ")");
-      return Optional.of(new Gateway(server, database));
+              + server.port() + " (database " + database.databaseId() + ")"
+              + (metricsPort >= 0 ? ", metrics and health on port " + admin.port() : ""));
+      return Optional.of(new Gateway(server, database, admin));
     } catch (RuntimeException e) {
+      admin.close();
       database.close();
       throw e;
     }
@@ -198,6 +232,35 @@ public final class GatewayMain {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** The admin port: --metrics-port / QUORUMKV_METRICS_PORT, default 4513, -1 = off. */
+  static int metricsPort(String[] args, Map<String, String> env) {
+    String text = rawOption(args, env, "--metrics-port").orElse("4513");
+    try {
+      int p = Integer.parseInt(text.strip());
+      if (p >= -1 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--metrics-port must be -1 (off) or a number from 0 to 65535, got '" + text + "'");
+  }
+
+  /** A flag's value from the (already validated) command line, else its QUORUMKV_ variable. */
+  private static Optional<String> rawOption(String[] args, Map<String, String> env, String flag) {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      int eq = a.indexOf('=');
+      if (eq > 0 && a.substring(0, eq).equals(flag)) {
+        flags.put(flag, a.substring(eq + 1));
+      } else if (a.equals(flag) && i + 1 < args.length) {
+        flags.put(flag, args[++i]);
+      }
+    }
+    return option(flags, env, flag);
   }
 
   /** The flag's value, else the variable {@code QUORUMKV_<FLAG>}; blank counts as unset. */

@@ -43,6 +43,11 @@ public final class KvConnectServer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code db.databaseId()} is not a lower-case UUID
    */
   public KvConnectServer(KvDatabase db, GatewayConfig config) {
+    this(db, config, null);
+  }
+
+  /** As above, with a routing filter in front of every request (metrics), or null. */
+  public KvConnectServer(KvDatabase db, GatewayConfig config, io.helidon.webserver.http.Filter filter) {
     this.config = Objects.requireNonNull(config, "config");
     this.handler =
         new KvConnectHandler(
@@ -60,7 +65,12 @@ public final class KvConnectServer implements AutoCloseable {
             .connectionOptions(o -> o.tcpNoDelay(true))
             // GatewayMain's hook stops this server before it closes the database.
             .shutdownHook(false)
-            .routing(routing -> routing.any(handler))
+            .routing(routing -> {
+              if (filter != null) {
+                routing.addFilter(filter);
+              }
+              routing.any(handler);
+            })
             .build();
   }
 

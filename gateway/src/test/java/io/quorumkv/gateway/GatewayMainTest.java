@@ -209,7 +209,34 @@ class GatewayMainTest {
   private static Map<String, String> env(String name, String value) {
     Map<String, String> env = new HashMap<>();
     env.put("DENO_KV_ACCESS_TOKEN", TOKEN);
+    // an ephemeral admin port, so tests never collide with a running gateway on 4513
+    env.put("QUORUMKV_METRICS_PORT", "0");
     env.put(name, value);
     return env;
+  }
+
+  @Test
+  void adminPortServesMetricsThatCountRequestsAndHealth() throws Exception {
+    Map<String, String> env = env("QUORUMKV_PEERS", PEERS);
+    Optional<GatewayMain.Gateway> g = GatewayMain.launch(new String[] {"--port", "0", "--host", "127.0.0.1"}, env,
+        new java.io.PrintStream(new ByteArrayOutputStream()), config -> new FakeKvDatabase());
+    try (GatewayMain.Gateway gw = g.orElseThrow()) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      String admin = "http://127.0.0.1:" + gw.admin().port();
+      for (int i = 0; i < 3; i++) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.server().port() + "/"))
+            .header("authorization", "Bearer " + TOKEN).header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"supportedVersions\":[3]}")).build();
+        assertEquals(200, client.send(req, HttpResponse.BodyHandlers.ofString()).statusCode());
+      }
+      String metrics = client.send(HttpRequest.newBuilder(URI.create(admin + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("quorumkv_gateway_requests_total{consistency=\"strong\",endpoint=\"metadata\",status=\"200\"} 3.0"),
+          metrics);
+      assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(admin + "/health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(admin + "/health/live")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
   }
 }
