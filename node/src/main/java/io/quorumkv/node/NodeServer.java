@@ -168,36 +168,46 @@ public final class NodeServer implements AutoCloseable {
    * data (a replaced disk, a wiped follower) cannot catch up from the current leader: Raft
    * assumes a member never loses its log, so the leader keeps this member's last match index
    * in memory and never sends the entries before it. A new term gives the next leader fresh
-   * per-follower state, after which the member receives the whole log (or a snapshot). So
-   * such a node asks the leader to step down once. Costs one election (about 0.5 s of write
-   * unavailability); a fresh cluster, where no peer has data yet, never does it.
+   * per-follower state, after which the member receives the whole log (or a snapshot). So a
+   * new (FORMATted) node that stays behind the group's commit index without progress for 3 s
+   * asks the leader to step down once. Costs one election (about 0.5 s of write unavailability).
    */
   private void askForNewTermIfRejoining() {
-    long deadline = System.currentTimeMillis() + 30_000;
+    // Stuck = behind a peer's commit index with no progress for STUCK_SAMPLES seconds. A node of
+    // a fresh cluster keeps up (or catches up), so it never asks; checking for being stuck rather
+    // than for "peers have data" avoids needless elections when writes start right away.
+    final int stuckSamples = 3;
+    long deadline = System.currentTimeMillis() + 60_000;
+    long lastApplied = -1;
+    int stuck = 0;
     while (!closed.get() && System.currentTimeMillis() < deadline) {
-      for (PeerAddress p : config.peers()) {
-        if (p.id().equals(config.id())) {
-          continue;
-        }
-        StatusResponse peer = peerStatus(p);
-        if (peer == null || peer.getLeaderId().isEmpty() || peer.getLeaderId().equals(config.id())) {
-          continue;
-        }
-        if (peer.getCommitIndex() > 0 && stateMachine.appliedIndex() < peer.getCommitIndex()) {
-          LOG.info("node " + config.id() + " started empty but the group is at index " + peer.getCommitIndex()
-              + "; asking leader " + peer.getLeaderId() + " to step down so the next term resends the log");
-          try {
-            sweeperClient.admin().transferLeadership(null, 5_000);
-          } catch (IOException | RuntimeException e) {
-            LOG.log(Level.INFO, "step-down request failed: " + e.getMessage());
-          }
-        }
-        return;
-      }
       try {
-        Thread.sleep(500);
+        Thread.sleep(1_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
+      }
+      long applied = stateMachine.appliedIndex();
+      long peerCommit = -1;
+      for (PeerAddress p : config.peers()) {
+        StatusResponse peer = p.id().equals(config.id()) ? null : peerStatus(p);
+        if (peer != null && !peer.getLeaderId().isEmpty() && !peer.getLeaderId().equals(config.id())) {
+          peerCommit = Math.max(peerCommit, peer.getCommitIndex());
+        }
+      }
+      if (peerCommit >= 0 && applied >= peerCommit) {
+        return; // caught up: nothing to do
+      }
+      stuck = peerCommit > applied && applied == lastApplied ? stuck + 1 : 0;
+      lastApplied = applied;
+      if (stuck >= stuckSamples) {
+        LOG.info("node " + config.id() + " started empty and is stuck at index " + applied + " while the group is at "
+            + peerCommit + "; asking the leader to step down so the next term resends the log");
+        try {
+          sweeperClient.admin().transferLeadership(null, 5_000);
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.INFO, "step-down request failed: " + e.getMessage());
+        }
         return;
       }
     }
