@@ -155,9 +155,9 @@ public final class NodeServer implements AutoCloseable {
         .build();
     sweeper = new ExpirySweeper(stateMachine, sweeperClient, this::isLeaderReady);
     sweeper.start();
-    if (!existing) {
-      Thread.ofVirtual().name("rejoin-check").start(this::askForNewTermIfRejoining);
-    }
+    // Every start, not only a fresh directory: a wiped node killed again before it caught up
+    // restarts with an (empty) existing log and is just as stuck (chaos seed 8615522239020914371).
+    Thread.ofVirtual().name("rejoin-check").start(this::askForNewTermIfRejoining);
     LOG.info("node " + config.id() + " started (" + (existing ? "recovered" : "bootstrapped") + ") raft="
         + config.raftPort() + " rpc=" + rpcServer.getPort() + " metrics=" + metricsPort() + " cluster=" + config.clusterId());
     return this;
@@ -169,7 +169,7 @@ public final class NodeServer implements AutoCloseable {
    * assumes a member never loses its log, so the leader keeps this member's last match index
    * in memory and never sends the entries before it. A new term gives the next leader fresh
    * per-follower state, after which the member receives the whole log (or a snapshot). So a
-   * new (FORMATted) node that stays behind the group's commit index without progress for 3 s
+   * node that, after starting, stays behind the group's commit index without progress for 3 s
    * asks the leader to step down once. Costs one election (about 0.5 s of write unavailability).
    */
   private void askForNewTermIfRejoining() {
@@ -201,7 +201,7 @@ public final class NodeServer implements AutoCloseable {
       stuck = peerCommit > applied && applied == lastApplied ? stuck + 1 : 0;
       lastApplied = applied;
       if (stuck >= stuckSamples) {
-        LOG.info("node " + config.id() + " started empty and is stuck at index " + applied + " while the group is at "
+        LOG.info("node " + config.id() + " is stuck at index " + applied + " while the group is at "
             + peerCommit + "; asking the leader to step down so the next term resends the log");
         try {
           sweeperClient.admin().transferLeadership(null, 5_000);
