@@ -169,8 +169,8 @@ public final class NodeServer implements AutoCloseable {
    * assumes a member never loses its log, so the leader keeps this member's last match index
    * in memory and never sends the entries before it. A new term gives the next leader fresh
    * per-follower state, after which the member receives the whole log (or a snapshot). So a
-   * node that, after starting, stays behind the group's commit index without progress for 3 s
-   * asks the leader to step down once. Costs one election (about 0.5 s of write unavailability).
+   * node that, after starting, still has an empty database while the group has committed
+   * entries, with no progress for 3 s, asks the leader to step down once. Costs one election (about 0.5 s of write unavailability).
    */
   private void askForNewTermIfRejoining() {
     // Stuck = behind a peer's commit index with no progress for STUCK_SAMPLES seconds. A node of
@@ -198,7 +198,9 @@ public final class NodeServer implements AutoCloseable {
       if (peerCommit >= 0 && applied >= peerCommit) {
         return; // caught up: nothing to do
       }
-      stuck = peerCommit > applied && applied == lastApplied ? stuck + 1 : 0;
+      // Only an empty database counts: a node that restarted with its data catches up normally,
+      // and asking for an election while it does would only add unavailability.
+      stuck = applied <= 0 && peerCommit > 0 && applied == lastApplied ? stuck + 1 : 0;
       lastApplied = applied;
       if (stuck >= stuckSamples) {
         LOG.info("node " + config.id() + " is stuck at index " + applied + " while the group is at "
