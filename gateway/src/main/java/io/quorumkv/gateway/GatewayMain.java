@@ -1,5 +1,8 @@
 package io.quorumkv.gateway;
 
+import io.quorumkv.gateway.metrics.GatewayMetrics;
+import io.quorumkv.gateway.metrics.MetricsServer;
+import io.quorumkv.proto.Logging;
 import io.quorumkv.proto.PeerAddress;
 
 import java.io.IOException;
@@ -43,6 +46,10 @@ public final class GatewayMain {
         --port N                  KV Connect port, HTTP/1.1 and h2c (default 4512)
         --host ADDRESS            address to bind (default 0.0.0.0)
         --access-token-file PATH  file holding the access token (wins over the variable)
+        --metrics-port N          /metrics (Prometheus), /health/live, /health/ready on
+                                  --host (default 4513; -1 turns it off; 0 = any free port)
+        --log-level LEVEL         QuorumKV log level: SEVERE, WARNING, INFO, FINE (default
+                                  INFO); Ratis, gRPC and Helidon stay at WARNING
         --help                    print this and exit
 
       Every option can also be set as QUORUMKV_<OPTION> (QUORUMKV_PEERS, QUORUMKV_PORT, ...);
@@ -52,7 +59,8 @@ public final class GatewayMain {
       """;
 
   private static final Set<String> VALUED_FLAGS =
-      Set.of("--peers", "--port", "--host", "--access-token-file");
+      Set.of(
+          "--peers", "--port", "--host", "--access-token-file", "--metrics-port", "--log-level");
 
   private GatewayMain() {}
 
@@ -63,11 +71,18 @@ public final class GatewayMain {
     }
   }
 
-  /** A started gateway: the server and the database it serves, closed in that order. */
-  record Gateway(KvConnectServer server, KvDatabase database) implements AutoCloseable {
+  /**
+   * A started gateway: the metrics port (null if off), the KV Connect server and the database it
+   * serves, closed in that order (probes see the gateway go away before it stops answering).
+   */
+  record Gateway(MetricsServer metrics, KvConnectServer server, KvDatabase database)
+      implements AutoCloseable {
     @Override
     public void close() {
       try {
+        if (metrics != null) {
+          metrics.close();
+        }
         server.close();
       } finally {
         database.close();
@@ -129,20 +144,42 @@ public final class GatewayMain {
    */
   static Optional<Gateway> launch(
       String[] args, Map<String, String> env, PrintStream out, KvDatabaseFactory factory) {
-    Optional<GatewayConfig> config = parse(args, env);
-    if (config.isEmpty()) {
+    Optional<Map<String, String>> flags = flags(args);
+    if (flags.isEmpty()) {
       out.print(USAGE);
       return Optional.empty();
     }
-    KvDatabase database = factory.create(config.get());
+    GatewayConfig config = config(flags.get(), env);
+    String level = option(flags.get(), env, "--log-level").orElse("INFO");
     try {
-      KvConnectServer server = new KvConnectServer(database, config.get()).start();
+      Logging.configure(level);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    // Metrics first: /health/live answers (and /health/ready says why not) while the database
+    // waits for the group, which can take up to a minute.
+    GatewayMetrics metrics = new GatewayMetrics(true);
+    MetricsServer metricsServer =
+        config.metricsPort() == GatewayConfig.METRICS_OFF
+            ? null
+            : MetricsServer.start(config.host(), config.metricsPort(), metrics);
+    KvDatabase database = null;
+    try {
+      database = factory.create(config);
+      KvConnectServer server = new KvConnectServer(database, config, metrics).start();
+      metrics.serving(database, server);
       out.println(
-          "quorumkv gateway: serving KV Connect on http://" + config.get().host() + ":"
-              + server.port() + " (database " + database.databaseId() + ")");
-      return Optional.of(new Gateway(server, database));
+          "quorumkv gateway: serving KV Connect on http://" + config.host() + ":"
+              + server.port() + " (database " + database.databaseId() + "), metrics "
+              + (metricsServer == null ? "off" : "on port " + metricsServer.port()));
+      return Optional.of(new Gateway(metricsServer, server, database));
     } catch (RuntimeException e) {
-      database.close();
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      if (database != null) {
+        database.close();
+      }
       throw e;
     }
   }
@@ -153,6 +190,15 @@ public final class GatewayMain {
    * @throws UsageException naming the bad flag or variable
    */
   static Optional<GatewayConfig> parse(String[] args, Map<String, String> env) {
+    return flags(args).map(f -> config(f, env));
+  }
+
+  /**
+   * The command-line flags by name; empty if {@code --help} was given.
+   *
+   * @throws UsageException for an unknown flag or one without its value
+   */
+  private static Optional<Map<String, String>> flags(String[] args) {
     Map<String, String> flags = new HashMap<>();
     int i = args.length > 0 && args[0].equals("gateway") ? 1 : 0;
     for (; i < args.length; i++) {
@@ -175,6 +221,11 @@ public final class GatewayMain {
       }
       flags.put(flag, eq > 0 ? arg.substring(eq + 1) : args[++i]);
     }
+    return Optional.of(flags);
+  }
+
+  /** The configuration from parsed flags and {@code env}. */
+  private static GatewayConfig config(Map<String, String> flags, Map<String, String> env) {
     String peersText =
         option(flags, env, "--peers")
             .orElseThrow(() -> new UsageException("--peers (or QUORUMKV_PEERS) is required"));
@@ -185,16 +236,21 @@ public final class GatewayMain {
       throw new UsageException("--peers: " + e.getMessage());
     }
     int port =
-        parsePort(
-            option(flags, env, "--port").orElse(String.valueOf(GatewayConfig.DEFAULT_PORT)));
+        parsePort("--port",
+            option(flags, env, "--port").orElse(String.valueOf(GatewayConfig.DEFAULT_PORT)), 0);
+    int metricsPort =
+        parsePort("--metrics-port",
+            option(flags, env, "--metrics-port")
+                .orElse(String.valueOf(GatewayConfig.DEFAULT_METRICS_PORT)),
+            GatewayConfig.METRICS_OFF);
     String host = option(flags, env, "--host").orElse(GatewayConfig.DEFAULT_HOST);
     if (host.isBlank()) {
       throw new UsageException("--host must not be empty");
     }
     String token = accessToken(option(flags, env, "--access-token-file"), env);
     try {
-      return Optional.of(
-          new GatewayConfig(host, port, token, peers, GatewayConfig.DEFAULT_WATCH_KEEP_ALIVE_MS));
+      return new GatewayConfig(
+          host, port, token, peers, GatewayConfig.DEFAULT_WATCH_KEEP_ALIVE_MS, metricsPort);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -208,16 +264,17 @@ public final class GatewayMain {
         .or(() -> Optional.ofNullable(env.get(variable)).filter(v -> !v.isBlank()));
   }
 
-  private static int parsePort(String text) {
+  private static int parsePort(String flag, String text, int min) {
     try {
       int port = Integer.parseInt(text.strip());
-      if (port >= 0 && port <= 65535) {
+      if (port >= min && port <= 65535) {
         return port;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new UsageException("--port must be a number from 0 to 65535, got '" + text + "'");
+    throw new UsageException(
+        flag + " must be a number from " + min + " to 65535, got '" + text + "'");
   }
 
   /** From the file if one is named (one trailing line break removed), else the variable. */
