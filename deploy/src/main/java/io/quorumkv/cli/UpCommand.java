@@ -97,6 +97,7 @@ final class UpCommand implements Callable<Integer> {
     }
     children.add(Launcher.start(List.of("gateway", "--peers", PeerAddress.toSpec(layout.peers()),
         "--host", layout.host(), "--port", Integer.toString(layout.port()),
+        "--metrics-port", Integer.toString(layout.metricsPort()),
         "--access-token-file", layout.tokenFile().toString()),
         layout.dir().resolve("gateway.log"), layout.dir().resolve("gateway.pid")));
     if (!awaitReady(layout, token)) {

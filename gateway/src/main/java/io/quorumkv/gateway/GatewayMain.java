@@ -75,7 +75,7 @@ public final class GatewayMain {
    * A started gateway: the metrics port (null if off), the KV Connect server and the database it
    * serves, closed in that order (probes see the gateway go away before it stops answering).
    */
-  record Gateway(MetricsServer metrics, KvConnectServer server, KvDatabase database)
+  public record Gateway(MetricsServer metrics, KvConnectServer server, KvDatabase database)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -156,6 +156,18 @@ public final class GatewayMain {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+    return Optional.of(start(config, factory, out));
+  }
+
+  /**
+   * Starts a gateway for {@code config} (used by {@code quorumkv serve} too): the metrics port,
+   * then the database from {@code factory}, then the KV Connect server. The caller owns the
+   * result. On failure whatever was started is closed again.
+   *
+   * @throws RuntimeException with a one-line message if a port cannot be bound or the database
+   *     cannot be created
+   */
+  public static Gateway start(GatewayConfig config, KvDatabaseFactory factory, PrintStream out) {
     // Metrics first: /health/live answers (and /health/ready says why not) while the database
     // waits for the group, which can take up to a minute.
     GatewayMetrics metrics = new GatewayMetrics(true);
@@ -172,7 +184,7 @@ public final class GatewayMain {
           "quorumkv gateway: serving KV Connect on http://" + config.host() + ":"
               + server.port() + " (database " + database.databaseId() + "), metrics "
               + (metricsServer == null ? "off" : "on port " + metricsServer.port()));
-      return Optional.of(new Gateway(metricsServer, server, database));
+      return new Gateway(metricsServer, server, database);
     } catch (RuntimeException e) {
       if (metricsServer != null) {
         metricsServer.close();
@@ -277,7 +289,20 @@ public final class GatewayMain {
         flag + " must be a number from " + min + " to 65535, got '" + text + "'");
   }
 
-  /** From the file if one is named (one trailing line break removed), else the variable. */
+  /**
+   * The access token from the file if one is named (one trailing line break removed), else
+   * {@code DENO_KV_ACCESS_TOKEN}; checked by {@link GatewayConfig#checkAccessToken}.
+   *
+   * @throws IllegalArgumentException with a one-line message
+   */
+  public static String readAccessToken(Optional<String> file, Map<String, String> env) {
+    try {
+      return accessToken(file, env);
+    } catch (UsageException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
   private static String accessToken(Optional<String> file, Map<String, String> env) {
     String token;
     if (file.isPresent()) {
