@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "quorumkv", mixinStandardHelpOptions = true, version = "quorumkv 0.1.0",
     description = {"QuorumKV: a highly available Deno KV server (KV Connect over a Raft group of SQLite replicas).",
         "",
+        "  serve         one node and the gateway in one process (drop-in for 'denokv serve')",
         "  up            start a local 3-node cluster and a gateway (separate processes)",
         "  status        show every node's role, term, applied index and the leader",
         "  restart-node  gracefully restart one node of an 'up' cluster",
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         "  bench         benchmark against Deno's in-process SQLite KV",
         "",
         "Run 'quorumkv <command> --help' for a command's options."},
-    subcommands = {UpCommand.class, StatusCommand.class, RestartNodeCommand.class, BenchCommand.class})
+    subcommands = {ServeCommand.class, UpCommand.class, StatusCommand.class, RestartNodeCommand.class, BenchCommand.class})
 public final class QuorumKv implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -16,9 +16,16 @@ import java.util.Objects;
  *     {@value #MIN_ACCESS_TOKEN_LENGTH} visible ASCII characters (clients send it in a header)
  * @param peers the Raft group the gateway forwards to (used by the {@link KvDatabaseFactory})
  * @param watchKeepAliveMs the interval between zero-length keep-alive frames on watch streams
+ * @param metricsPort the port for {@code /metrics} and {@code /health/*} (same host);
+ *     {@value #METRICS_OFF} serves none, 0 picks a free one
  */
 public record GatewayConfig(
-    String host, int port, String accessToken, List<PeerAddress> peers, long watchKeepAliveMs) {
+    String host,
+    int port,
+    String accessToken,
+    List<PeerAddress> peers,
+    long watchKeepAliveMs,
+    int metricsPort) {
 
   /** Default KV Connect port, as {@code denokv}. */
   public static final int DEFAULT_PORT = 4512;
@@ -28,6 +35,16 @@ public record GatewayConfig(
   public static final long DEFAULT_WATCH_KEEP_ALIVE_MS = 5_000;
   /** The reference refuses shorter access tokens (KV-CONNECT.md §1.1). */
   public static final int MIN_ACCESS_TOKEN_LENGTH = 12;
+  /** Default metrics and health port (the KV Connect port + 1). */
+  public static final int DEFAULT_METRICS_PORT = 4513;
+  /** {@code metricsPort} value that serves no metrics and health port. */
+  public static final int METRICS_OFF = -1;
+
+  /** A configuration without a metrics port (tests of the KV Connect server alone). */
+  public GatewayConfig(
+      String host, int port, String accessToken, List<PeerAddress> peers, long watchKeepAliveMs) {
+    this(host, port, accessToken, peers, watchKeepAliveMs, METRICS_OFF);
+  }
 
   public GatewayConfig {
     Objects.requireNonNull(host, "host");
@@ -37,6 +54,10 @@ public record GatewayConfig(
       throw new IllegalArgumentException("port " + port + " is not in 0..65535");
     }
     checkAccessToken(accessToken);
+    if (metricsPort < METRICS_OFF || metricsPort > 65535) {
+      throw new IllegalArgumentException(
+          "metrics port " + metricsPort + " is not -1 (off), 0 (any) or a port");
+    }
     if (watchKeepAliveMs < 1) {
       throw new IllegalArgumentException("watchKeepAliveMs must be positive: " + watchKeepAliveMs);
     }
@@ -50,12 +71,17 @@ public record GatewayConfig(
 
   /** A copy listening on {@code newHost:newPort}. */
   public GatewayConfig withAddress(String newHost, int newPort) {
-    return new GatewayConfig(newHost, newPort, accessToken, peers, watchKeepAliveMs);
+    return new GatewayConfig(newHost, newPort, accessToken, peers, watchKeepAliveMs, metricsPort);
   }
 
   /** A copy with another keep-alive interval (tests use a short one). */
   public GatewayConfig withWatchKeepAliveMs(long newWatchKeepAliveMs) {
-    return new GatewayConfig(host, port, accessToken, peers, newWatchKeepAliveMs);
+    return new GatewayConfig(host, port, accessToken, peers, newWatchKeepAliveMs, metricsPort);
+  }
+
+  /** A copy with another metrics port ({@value #METRICS_OFF} = none). */
+  public GatewayConfig withMetricsPort(int newMetricsPort) {
+    return new GatewayConfig(host, port, accessToken, peers, watchKeepAliveMs, newMetricsPort);
   }
 
   /**
@@ -86,6 +112,6 @@ public record GatewayConfig(
   @Override
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", accessToken=<redacted>, peers="
-        + peers + ", watchKeepAliveMs=" + watchKeepAliveMs + "]";
+        + peers + ", watchKeepAliveMs=" + watchKeepAliveMs + ", metricsPort=" + metricsPort + "]";
   }
 }

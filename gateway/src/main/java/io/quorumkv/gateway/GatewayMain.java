@@ -1,5 +1,8 @@
 package io.quorumkv.gateway;
 
+import io.quorumkv.gateway.metrics.GatewayMetrics;
+import io.quorumkv.gateway.metrics.MetricsServer;
+import io.quorumkv.proto.Logging;
 import io.quorumkv.proto.PeerAddress;
 
 import java.io.IOException;
@@ -43,8 +46,10 @@ public final class GatewayMain {
         --port N                  KV Connect port, HTTP/1.1 and h2c (default 4512)
         --host ADDRESS            address to bind (default 0.0.0.0)
         --access-token-file PATH  file holding the access token (wins over the variable)
-        --metrics-port N          /metrics, /health/live, /health/ready (default 4513; -1 = off)
-        --log-level LEVEL         QuorumKV log level: SEVERE, WARNING, INFO, FINE (default INFO)
+        --metrics-port N          /metrics (Prometheus), /health/live, /health/ready on
+                                  --host (default 4513; -1 turns it off; 0 = any free port)
+        --log-level LEVEL         QuorumKV log level: SEVERE, WARNING, INFO, FINE (default
+                                  INFO); Ratis, gRPC and Helidon stay at WARNING
         --help                    print this and exit
 
       Every option can also be set as QUORUMKV_<OPTION> (QUORUMKV_PEERS, QUORUMKV_PORT, ...);
@@ -54,7 +59,8 @@ public final class GatewayMain {
       """;
 
   private static final Set<String> VALUED_FLAGS =
-      Set.of("--peers", "--port", "--host", "--access-token-file", "--metrics-port", "--log-level");
+      Set.of(
+          "--peers", "--port", "--host", "--access-token-file", "--metrics-port", "--log-level");
 
   private GatewayMain() {}
 
@@ -65,13 +71,18 @@ public final class GatewayMain {
     }
   }
 
-  /** A started gateway: the server and the database it serves, closed in that order. */
-  record Gateway(KvConnectServer server, KvDatabase database, io.quorumkv.gateway.observe.GatewayObservability admin)
+  /**
+   * A started gateway: the metrics port (null if off), the KV Connect server and the database it
+   * serves, closed in that order (probes see the gateway go away before it stops answering).
+   */
+  public record Gateway(MetricsServer metrics, KvConnectServer server, KvDatabase database)
       implements AutoCloseable {
     @Override
     public void close() {
       try {
-        admin.close();
+        if (metrics != null) {
+          metrics.close();
+        }
         server.close();
       } finally {
         database.close();
@@ -133,50 +144,54 @@ public final class GatewayMain {
    */
   static Optional<Gateway> launch(
       String[] args, Map<String, String> env, PrintStream out, KvDatabaseFactory factory) {
-    Optional<GatewayConfig> config = parse(args, env);
-    if (config.isEmpty()) {
+    Optional<Map<String, String>> flags = flags(args);
+    if (flags.isEmpty()) {
       out.print(USAGE);
       return Optional.empty();
     }
-    int metricsPort = metricsPort(args, env);
-    String logLevel = rawOption(args, env, "--log-level").orElse("INFO");
+    GatewayConfig config = config(flags.get(), env);
+    String level = option(flags.get(), env, "--log-level").orElse("INFO");
     try {
-      java.util.logging.Logger.getLogger("io.quorumkv")
-          .setLevel(java.util.logging.Level.parse(logLevel.toUpperCase(Locale.ROOT)));
+      Logging.configure(level);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--log-level '" + logLevel + "' is not one of SEVERE, WARNING, INFO, FINE, ALL");
+      throw new UsageException(e.getMessage());
     }
-    KvDatabase database = factory.create(config.get());
-    io.quorumkv.gateway.observe.GatewayObservability admin = new io.quorumkv.gateway.observe.GatewayObservability();
+    return Optional.of(start(config, factory, out));
+  }
+
+  /**
+   * Starts a gateway for {@code config} (used by {@code quorumkv serve} too): the metrics port,
+   * then the database from {@code factory}, then the KV Connect server. The caller owns the
+   * result. On failure whatever was started is closed again.
+   *
+   * @throws RuntimeException with a one-line message if a port cannot be bound or the database
+   *     cannot be created
+   */
+  public static Gateway start(GatewayConfig config, KvDatabaseFactory factory, PrintStream out) {
+    // Metrics first: /health/live answers (and /health/ready says why not) while the database
+    // waits for the group, which can take up to a minute.
+    GatewayMetrics metrics = new GatewayMetrics(true);
+    MetricsServer metricsServer =
+        config.metricsPort() == GatewayConfig.METRICS_OFF
+            ? null
+            : MetricsServer.start(config.host(), config.metricsPort(), metrics);
+    KvDatabase database = null;
     try {
-      KvConnectServer server = new KvConnectServer(database, config.get(), admin.filter()).start();
-      java.util.function.BooleanSupplier ready = () -> true;
-      if (database instanceof io.quorumkv.gateway.raft.RaftKvDatabase raft) {
-        ready = () -> raft.view().leaderId().isPresent();
-        admin.gauge("quorumkv_gateway_leader_known", "1 if a leader is known", () -> raft.view().leaderId().isPresent() ? 1 : 0)
-            .gauge("quorumkv_gateway_nodes_reachable", "nodes answering status",
-                () -> raft.view().nodes().stream().filter(n -> n.reachable()).count())
-            .counter("quorumkv_gateway_log_entries", "log entries proposed by the write batcher", raft::batcherEntries)
-            .counter("quorumkv_gateway_batched_writes", "atomic writes carried by those entries", raft::batcherWrites)
-            .counter("quorumkv_gateway_raft_client_resets", "Ratis clients replaced after closing themselves", raft::clientResets);
-      }
-      if (metricsPort >= 0) {
-        try {
-          admin.start(config.get().host(), metricsPort, ready);
-        } catch (java.io.IOException e) {
-          server.close();
-          throw new UncheckedIOException("cannot listen on " + config.get().host() + ":" + metricsPort
-              + " for --metrics-port: " + e.getMessage(), e);
-        }
-      }
+      database = factory.create(config);
+      KvConnectServer server = new KvConnectServer(database, config, metrics).start();
+      metrics.serving(database, server);
       out.println(
-          "quorumkv gateway: serving KV Connect on http://" + config.get().host() + ":"
-              + server.port() + " (database " + database.databaseId() + ")"
-              + (metricsPort >= 0 ? ", metrics and health on port " + admin.port() : ""));
-      return Optional.of(new Gateway(server, database, admin));
+          "quorumkv gateway: serving KV Connect on http://" + config.host() + ":"
+              + server.port() + " (database " + database.databaseId() + "), metrics "
+              + (metricsServer == null ? "off" : "on port " + metricsServer.port()));
+      return new Gateway(metricsServer, server, database);
     } catch (RuntimeException e) {
-      admin.close();
-      database.close();
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      if (database != null) {
+        database.close();
+      }
       throw e;
     }
   }
@@ -187,6 +202,15 @@ public final class GatewayMain {
    * @throws UsageException naming the bad flag or variable
    */
   static Optional<GatewayConfig> parse(String[] args, Map<String, String> env) {
+    return flags(args).map(f -> config(f, env));
+  }
+
+  /**
+   * The command-line flags by name; empty if {@code --help} was given.
+   *
+   * @throws UsageException for an unknown flag or one without its value
+   */
+  private static Optional<Map<String, String>> flags(String[] args) {
     Map<String, String> flags = new HashMap<>();
     int i = args.length > 0 && args[0].equals("gateway") ? 1 : 0;
     for (; i < args.length; i++) {
@@ -209,6 +233,11 @@ public final class GatewayMain {
       }
       flags.put(flag, eq > 0 ? arg.substring(eq + 1) : args[++i]);
     }
+    return Optional.of(flags);
+  }
+
+  /** The configuration from parsed flags and {@code env}. */
+  private static GatewayConfig config(Map<String, String> flags, Map<String, String> env) {
     String peersText =
         option(flags, env, "--peers")
             .orElseThrow(() -> new UsageException("--peers (or QUORUMKV_PEERS) is required"));
@@ -219,48 +248,24 @@ public final class GatewayMain {
       throw new UsageException("--peers: " + e.getMessage());
     }
     int port =
-        parsePort(
-            option(flags, env, "--port").orElse(String.valueOf(GatewayConfig.DEFAULT_PORT)));
+        parsePort("--port",
+            option(flags, env, "--port").orElse(String.valueOf(GatewayConfig.DEFAULT_PORT)), 0);
+    int metricsPort =
+        parsePort("--metrics-port",
+            option(flags, env, "--metrics-port")
+                .orElse(String.valueOf(GatewayConfig.DEFAULT_METRICS_PORT)),
+            GatewayConfig.METRICS_OFF);
     String host = option(flags, env, "--host").orElse(GatewayConfig.DEFAULT_HOST);
     if (host.isBlank()) {
       throw new UsageException("--host must not be empty");
     }
     String token = accessToken(option(flags, env, "--access-token-file"), env);
     try {
-      return Optional.of(
-          new GatewayConfig(host, port, token, peers, GatewayConfig.DEFAULT_WATCH_KEEP_ALIVE_MS));
+      return new GatewayConfig(
+          host, port, token, peers, GatewayConfig.DEFAULT_WATCH_KEEP_ALIVE_MS, metricsPort);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-  }
-
-  /** The admin port: --metrics-port / QUORUMKV_METRICS_PORT, default 4513, -1 = off. */
-  static int metricsPort(String[] args, Map<String, String> env) {
-    String text = rawOption(args, env, "--metrics-port").orElse("4513");
-    try {
-      int p = Integer.parseInt(text.strip());
-      if (p >= -1 && p <= 65535) {
-        return p;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new UsageException("--metrics-port must be -1 (off) or a number from 0 to 65535, got '" + text + "'");
-  }
-
-  /** A flag's value from the (already validated) command line, else its QUORUMKV_ variable. */
-  private static Optional<String> rawOption(String[] args, Map<String, String> env, String flag) {
-    Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      int eq = a.indexOf('=');
-      if (eq > 0 && a.substring(0, eq).equals(flag)) {
-        flags.put(flag, a.substring(eq + 1));
-      } else if (a.equals(flag) && i + 1 < args.length) {
-        flags.put(flag, args[++i]);
-      }
-    }
-    return option(flags, env, flag);
   }
 
   /** The flag's value, else the variable {@code QUORUMKV_<FLAG>}; blank counts as unset. */
@@ -271,19 +276,33 @@ public final class GatewayMain {
         .or(() -> Optional.ofNullable(env.get(variable)).filter(v -> !v.isBlank()));
   }
 
-  private static int parsePort(String text) {
+  private static int parsePort(String flag, String text, int min) {
     try {
       int port = Integer.parseInt(text.strip());
-      if (port >= 0 && port <= 65535) {
+      if (port >= min && port <= 65535) {
         return port;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new UsageException("--port must be a number from 0 to 65535, got '" + text + "'");
+    throw new UsageException(
+        flag + " must be a number from " + min + " to 65535, got '" + text + "'");
   }
 
-  /** From the file if one is named (one trailing line break removed), else the variable. */
+  /**
+   * The access token from the file if one is named (one trailing line break removed), else
+   * {@code DENO_KV_ACCESS_TOKEN}; checked by {@link GatewayConfig#checkAccessToken}.
+   *
+   * @throws IllegalArgumentException with a one-line message
+   */
+  public static String readAccessToken(Optional<String> file, Map<String, String> env) {
+    try {
+      return accessToken(file, env);
+    } catch (UsageException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
   private static String accessToken(Optional<String> file, Map<String, String> env) {
     String token;
     if (file.isPresent()) {

@@ -2,6 +2,7 @@ package io.quorumkv.gateway;
 
 import io.helidon.webserver.WebServer;
 import io.quorumkv.gateway.http.KvConnectHandler;
+import io.quorumkv.gateway.http.RequestObserver;
 import io.quorumkv.proto.Limits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,18 +44,21 @@ public final class KvConnectServer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code db.databaseId()} is not a lower-case UUID
    */
   public KvConnectServer(KvDatabase db, GatewayConfig config) {
-    this(db, config, null);
+    this(db, config, RequestObserver.NONE);
   }
 
-  /** As above, with a routing filter in front of every request (metrics), or null. */
-  public KvConnectServer(KvDatabase db, GatewayConfig config, io.helidon.webserver.http.Filter filter) {
+  /**
+   * As above; {@code observer} is told about every answered request (the gateway's metrics).
+   */
+  public KvConnectServer(KvDatabase db, GatewayConfig config, RequestObserver observer) {
     this.config = Objects.requireNonNull(config, "config");
     this.handler =
         new KvConnectHandler(
             Objects.requireNonNull(db, "db"),
             config.accessToken(),
             config.watchKeepAliveMs(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            Objects.requireNonNull(observer, "observer"));
     this.server =
         WebServer.builder()
             .host(config.host())
@@ -65,12 +69,7 @@ public final class KvConnectServer implements AutoCloseable {
             .connectionOptions(o -> o.tcpNoDelay(true))
             // GatewayMain's hook stops this server before it closes the database.
             .shutdownHook(false)
-            .routing(routing -> {
-              if (filter != null) {
-                routing.addFilter(filter);
-              }
-              routing.any(handler);
-            })
+            .routing(routing -> routing.any(handler))
             .build();
   }
 
@@ -94,6 +93,16 @@ public final class KvConnectServer implements AutoCloseable {
   /** The bound port (the chosen one if the configuration said 0). */
   public int port() {
     return server.port();
+  }
+
+  /** True between a successful {@link #start} and {@link #close}. */
+  public boolean isRunning() {
+    return server.isRunning();
+  }
+
+  /** Watch streams being served now. */
+  public int openWatchStreams() {
+    return handler.openWatchStreams();
   }
 
   /**

@@ -69,6 +69,15 @@ public interface KvDatabase extends AutoCloseable {
   WatchStream watch(Watch watch, Consistency consistency);
 
   /**
+   * The cluster as this database last saw it: known leader, reachable nodes, counters. Must not
+   * block or throw (called from metrics and health threads). The default suits a database with
+   * no cluster behind it.
+   */
+  default ClusterHealth health() {
+    return ClusterHealth.LOCAL;
+  }
+
+  /**
    * Releases connections and threads. Idempotent; open watch streams end (their {@code next}
    * throws a {@code KvException}).
    */

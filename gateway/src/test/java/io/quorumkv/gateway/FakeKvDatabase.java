@@ -53,6 +53,17 @@ public final class FakeKvDatabase implements KvDatabase {
   private final AtomicReference<RuntimeException> failNext = new AtomicReference<>();
   private long version;
   private volatile boolean closed;
+  private volatile ClusterHealth health = ClusterHealth.LOCAL;
+
+  /** What {@link #health} reports from now on (e.g. no leader known). */
+  public void setHealth(ClusterHealth newHealth) {
+    health = newHealth;
+  }
+
+  @Override
+  public ClusterHealth health() {
+    return health;
+  }
 
   /** The next call of any data method throws {@code error} instead of doing its work. */
   public void failNext(RuntimeException error) {

@@ -1,6 +1,7 @@
 package io.quorumkv.node;
 
 import io.quorumkv.node.raft.RaftSettings;
+import io.quorumkv.proto.Logging;
 import io.quorumkv.proto.PeerAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

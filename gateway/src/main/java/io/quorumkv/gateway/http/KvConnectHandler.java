@@ -62,24 +62,29 @@ public final class KvConnectHandler implements Handler {
 
   /** What a path does and, for the data path, which consistency its reads get. */
   enum Route {
-    METADATA("/", null),
-    REPLICA_METADATA("/replica", null),
-    SNAPSHOT_READ("/v2/snapshot_read", Consistency.STRONG),
-    ATOMIC_WRITE("/v2/atomic_write", Consistency.STRONG),
-    WATCH("/v2/watch", Consistency.STRONG),
-    EVENTUAL_SNAPSHOT_READ("/eventual/v2/snapshot_read", Consistency.EVENTUAL),
-    EVENTUAL_ATOMIC_WRITE("/eventual/v2/atomic_write", Consistency.EVENTUAL),
-    EVENTUAL_WATCH("/eventual/v2/watch", Consistency.EVENTUAL);
+    METADATA("/", null, "metadata", "strong"),
+    REPLICA_METADATA("/replica", null, "metadata", "eventual"),
+    SNAPSHOT_READ("/v2/snapshot_read", Consistency.STRONG, "snapshot_read", "strong"),
+    ATOMIC_WRITE("/v2/atomic_write", Consistency.STRONG, "atomic_write", "strong"),
+    WATCH("/v2/watch", Consistency.STRONG, "watch", "strong"),
+    EVENTUAL_SNAPSHOT_READ("/eventual/v2/snapshot_read", Consistency.EVENTUAL, "snapshot_read", "eventual"),
+    EVENTUAL_ATOMIC_WRITE("/eventual/v2/atomic_write", Consistency.EVENTUAL, "atomic_write", "eventual"),
+    EVENTUAL_WATCH("/eventual/v2/watch", Consistency.EVENTUAL, "watch", "eventual");
 
     private static final Map<String, Route> BY_PATH =
         Stream.of(values()).collect(Collectors.toUnmodifiableMap(r -> r.path, r -> r));
 
     final String path;
     final Consistency consistency;
+    /** Metric labels (RequestObserver): what the endpoint does, and the endpoint family. */
+    final String endpointLabel;
+    final String consistencyLabel;
 
-    Route(String path, Consistency consistency) {
+    Route(String path, Consistency consistency, String endpointLabel, String consistencyLabel) {
       this.path = path;
       this.consistency = consistency;
+      this.endpointLabel = endpointLabel;
+      this.consistencyLabel = consistencyLabel;
     }
 
     static Optional<Route> of(String path) {
@@ -111,6 +116,7 @@ public final class KvConnectHandler implements Handler {
   private final AccessControl access;
   private final WatchResponder watches;
   private final Clock clock;
+  private final RequestObserver observer;
   /** Requests being handled, for {@link #drain}. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -122,6 +128,19 @@ public final class KvConnectHandler implements Handler {
    * @param clock wall clock for metadata expiry and the enqueue deadline rule
    */
   public KvConnectHandler(KvDatabase db, String accessToken, long watchKeepAliveMs, Clock clock) {
+    this(db, accessToken, watchKeepAliveMs, clock, RequestObserver.NONE);
+  }
+
+  /**
+   * As above, and tells {@code observer} about every answered request (metrics).
+   */
+  public KvConnectHandler(
+      KvDatabase db,
+      String accessToken,
+      long watchKeepAliveMs,
+      Clock clock,
+      RequestObserver observer) {
+    this.observer = observer;
     this.db = db;
     this.accessToken = accessToken;
     this.clock = clock;
@@ -147,11 +166,18 @@ public final class KvConnectHandler implements Handler {
     }
   }
 
+  /** Watch streams being served now. */
+  public int openWatchStreams() {
+    return watches.openStreams();
+  }
+
   @Override
   public void handle(ServerRequest req, ServerResponse res) {
     inFlight.incrementAndGet();
+    long startNs = System.nanoTime();
+    Route route = null;
     try {
-      Route route =
+      route =
           Route.of(req.path().rawPath())
               .orElseThrow(() -> new HttpStatusException(404, NOT_FOUND));
       if (req.prologue().method() != Method.POST) {
@@ -176,7 +202,21 @@ public final class KvConnectHandler implements Handler {
       LOG.log(Level.ERROR, "request " + req.prologue() + " failed", e);
       sendError(res, 500, INTERNAL_ERROR);
     } finally {
+      observe(route, res, startNs);
       inFlight.decrementAndGet();
+    }
+  }
+
+  /** The one place requests are measured: every path, every outcome. */
+  private void observe(Route route, ServerResponse res, long startNs) {
+    try {
+      observer.completed(
+          route == null ? "other" : route.endpointLabel,
+          route == null ? "none" : route.consistencyLabel,
+          res.status().code(),
+          System.nanoTime() - startNs);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "request observer failed", e);
     }
   }
 

@@ -54,6 +54,11 @@ final class WatchResponder {
     this.keepAliveNs = TimeUnit.MILLISECONDS.toNanos(keepAliveMs);
   }
 
+  /** Watches whose handler is still running. */
+  int openStreams() {
+    return open.size();
+  }
+
   /**
    * Closes every open watch, and every one opened from now on: their handlers end their
    * responses normally and return.

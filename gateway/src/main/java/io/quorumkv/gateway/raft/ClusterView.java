@@ -36,6 +36,9 @@ public final class ClusterView implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile String groupId;
+  /** The last leader seen, for {@link #leaderChanges}; guarded by {@code this}. */
+  private String lastLeader;
+  private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
 
   public ClusterView(List<PeerAddress> peers) {
     this.peers = List.copyOf(peers);
@@ -67,6 +70,22 @@ public final class ClusterView implements AutoCloseable {
         exec.submit(() -> poll(p));
       }
     }
+    noteLeader();
+  }
+
+  /** Counts a change of the known leader to a different node (not a leader lost and found again). */
+  private synchronized void noteLeader() {
+    leaderId().ifPresent(l -> {
+      if (lastLeader != null && !lastLeader.equals(l)) {
+        leaderChanges.incrementAndGet();
+      }
+      lastLeader = l;
+    });
+  }
+
+  /** How often the known leader changed to a different node since this view started. */
+  public long leaderChanges() {
+    return leaderChanges.get();
   }
 
   private void poll(PeerAddress p) {

@@ -221,6 +221,14 @@ public final class RaftKvDatabase implements KvDatabase {
   }
 
   @Override
+  public io.quorumkv.gateway.ClusterHealth health() {
+    List<ClusterView.NodeState> nodes = view.nodes();
+    int reachable = (int) nodes.stream().filter(ClusterView.NodeState::reachable).count();
+    return new io.quorumkv.gateway.ClusterHealth(view.leaderId(), reachable, nodes.size(),
+        view.leaderChanges(), batcherEntries(), batcherWrites());
+  }
+
+  @Override
   public SnapshotReadOutput snapshotRead(SnapshotRead read, Consistency consistency) {
     return consistency == Consistency.STRONG ? strongRead(read) : eventualRead(read);
   }

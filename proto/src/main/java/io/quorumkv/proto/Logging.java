@@ -1,11 +1,15 @@
-package io.quorumkv.node;
+package io.quorumkv.proto;
 
 import java.io.InputStream;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
-/** One-line-per-event JUL logging for QuorumKV processes; Ratis kept at WARNING. */
+/**
+ * One-line-per-event JUL logging for QuorumKV processes (node, gateway, serve); Ratis, gRPC and
+ * Helidon kept at WARNING. Lives in proto because both node and gateway use it and neither may
+ * depend on the other.
+ */
 public final class Logging {
   private Logging() {}
 
