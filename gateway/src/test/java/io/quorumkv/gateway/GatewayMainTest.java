@@ -212,8 +212,6 @@ class GatewayMainTest {
   private static Map<String, String> env(String name, String value) {
     Map<String, String> env = new HashMap<>();
     env.put("DENO_KV_ACCESS_TOKEN", TOKEN);
-    // an ephemeral admin port, so tests never collide with a running gateway on 4513
-    env.put("QUORUMKV_METRICS_PORT", "0");
     env.put(name, value);
     return env;
   }
