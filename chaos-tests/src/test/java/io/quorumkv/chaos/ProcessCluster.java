@@ -1,11 +1,7 @@
 package io.quorumkv.chaos;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quorumkv.node.testing.TestCluster;
 import io.quorumkv.proto.PeerAddress;
-import io.quorumkv.proto.gen.NodeGrpc;
-import io.quorumkv.proto.gen.StatusRequest;
 import io.quorumkv.proto.gen.StatusResponse;
 import java.io.File;
 import java.io.IOException;
@@ -128,16 +124,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Node {@code i}'s status, or empty if it does not answer within a second. */
   public Optional<StatusResponse> status(int i) {
-    PeerAddress p = peers.get(i);
-    ManagedChannel ch = NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build();
-    try {
-      return Optional.of(NodeGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
-          .status(StatusRequest.getDefaultInstance()));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    } finally {
-      ch.shutdownNow();
-    }
+    return io.quorumkv.proto.NodeStatusProbe.fetch(peers.get(i), 1000);
   }
 
   /** Index of the node that reports itself leader, waiting up to {@code timeout}. */

@@ -1,16 +1,12 @@
 package io.quorumkv.cli;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.quorumkv.proto.NodeStatusProbe;
 import io.quorumkv.proto.PeerAddress;
-import io.quorumkv.proto.gen.NodeGrpc;
-import io.quorumkv.proto.gen.StatusRequest;
 import io.quorumkv.proto.gen.StatusResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /** Asks every node for its status in parallel, with a short deadline. */
 final class NodeStatus {
@@ -37,15 +33,7 @@ final class NodeStatus {
   }
 
   private static Seen one(PeerAddress p, long deadlineMs) {
-    ManagedChannel ch = NettyChannelBuilder.forAddress(p.host(), p.rpcPort()).usePlaintext().build();
-    try {
-      return new Seen(p, Optional.of(NodeGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-          .status(StatusRequest.getDefaultInstance())));
-    } catch (RuntimeException e) {
-      return new Seen(p, Optional.empty());
-    } finally {
-      ch.shutdownNow();
-    }
+    return new Seen(p, NodeStatusProbe.fetch(p, deadlineMs));
   }
 
   /** The leader id agreed by the reachable node with the highest term. */

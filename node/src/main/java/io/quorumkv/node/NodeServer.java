@@ -190,7 +190,7 @@ public final class NodeServer implements AutoCloseable {
       long applied = stateMachine.appliedIndex();
       long peerCommit = -1;
       for (PeerAddress p : config.peers()) {
-        StatusResponse peer = p.id().equals(config.id()) ? null : peerStatus(p);
+        StatusResponse peer = p.id().equals(config.id()) ? null : io.quorumkv.proto.NodeStatusProbe.fetch(p, 1000).orElse(null);
         if (peer != null && !peer.getLeaderId().isEmpty() && !peer.getLeaderId().equals(config.id())) {
           peerCommit = Math.max(peerCommit, peer.getCommitIndex());
         }
@@ -212,19 +212,6 @@ public final class NodeServer implements AutoCloseable {
         }
         return;
       }
-    }
-  }
-
-  private static StatusResponse peerStatus(PeerAddress p) {
-    io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-        .forAddress(p.host(), p.rpcPort()).usePlaintext().build();
-    try {
-      return io.quorumkv.proto.gen.NodeGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
-          .status(io.quorumkv.proto.gen.StatusRequest.getDefaultInstance());
-    } catch (RuntimeException e) {
-      return null;
-    } finally {
-      ch.shutdownNow();
     }
   }
 
