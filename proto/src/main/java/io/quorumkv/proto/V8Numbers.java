@@ -177,27 +177,32 @@ public final class V8Numbers {
     }
 
     private Value readValue() throws DecodeException {
+      int tag = readTag();
+      return switch (tag) {
+        case TAG_INT32 -> {
+          int raw = readVarint();
+          yield new NumberValue((raw >>> 1) ^ -(raw & 1));
+        }
+        case TAG_UINT32 -> new NumberValue(Integer.toUnsignedLong(readVarint()));
+        case TAG_DOUBLE -> new NumberValue(readDouble());
+        case TAG_BIGINT -> new BigIntValue(readBigInt());
+        default -> throw skipNonNumber(tag);
+      };
+    }
+
+    /** The next value tag, skipping padding and (a bounded number of) legacy object counts. */
+    private int readTag() throws DecodeException {
       int markers = 0;
       while (true) {
         skipPadding();
         int tag = readByte();
-        if (tag == TAG_VERIFY_OBJECT_COUNT) {
-          if (++markers > MAX_OBJECT_COUNT_MARKERS) {
-            throw invalid();
-          }
-          readVarint(); // legacy object count: ignored
-          continue;
+        if (tag != TAG_VERIFY_OBJECT_COUNT) {
+          return tag;
         }
-        return switch (tag) {
-          case TAG_INT32 -> {
-            int raw = readVarint();
-            yield new NumberValue((raw >>> 1) ^ -(raw & 1));
-          }
-          case TAG_UINT32 -> new NumberValue(Integer.toUnsignedLong(readVarint()));
-          case TAG_DOUBLE -> new NumberValue(readDouble());
-          case TAG_BIGINT -> new BigIntValue(readBigInt());
-          default -> throw skipNonNumber(tag);
-        };
+        if (++markers > MAX_OBJECT_COUNT_MARKERS) {
+          throw invalid();
+        }
+        readVarint(); // legacy object count: ignored
       }
     }
 
@@ -226,23 +231,10 @@ public final class V8Numbers {
     }
 
     private void skipStringValue() throws DecodeException {
-      int markers = 0;
-      while (true) {
-        skipPadding();
-        int tag = readByte();
-        if (tag == TAG_VERIFY_OBJECT_COUNT) {
-          if (++markers > MAX_OBJECT_COUNT_MARKERS) {
-            throw invalid();
-          }
-          readVarint();
-          continue;
-        }
-        switch (tag) {
-          case 'S', '"' -> skipBytes(readVarint());
-          case 'c' -> skipTwoByteString();
-          default -> throw invalid();
-        }
-        return;
+      switch (readTag()) {
+        case 'S', '"' -> skipBytes(readVarint());
+        case 'c' -> skipTwoByteString();
+        default -> throw invalid();
       }
     }
 
