@@ -32,7 +32,8 @@ public final class ChaosRun {
    * @param name prefix of the output files
    * @param seed drives the schedule and every client's choices
    * @param clients concurrent client threads
-   * @param duration how long clients run (the schedule should fit inside it)
+   * @param duration how long clients run (the schedule should fit inside it); they go on for
+   *     up to {@code recoveryBound} more while the last fault awaits its first acknowledged write
    * @param pauseBetweenOps per-client pause between operations (bounds the load)
    * @param recoveryBound slowest acceptable recovery per fault
    * @param settle how long set-up and the final reads may retry while the cluster recovers
@@ -59,7 +60,7 @@ public final class ChaosRun {
         nemesis.start();
       }
       WorkloadRunner.run(workload, kv, recorder,
-          new WorkloadRunner.Options(c.clients(), c.duration(), c.pauseBetweenOps(), c.seed()));
+          new WorkloadRunner.Options(c.clients(), c.duration(), c.pauseBetweenOps(), c.seed(), c.recoveryBound()));
     } finally {
       if (nemesis != null) {
         nemesis.close();

@@ -24,6 +24,9 @@ public final class HistoryRecorder {
   private final AtomicLong nextId = new AtomicLong();
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+  /** Invocation time of the latest acknowledged write and start of the latest fault. */
+  private final AtomicLong lastOkWriteInvoke = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lastFaultStart = new AtomicLong(Long.MIN_VALUE);
 
   public HistoryRecorder() {
     this(System::nanoTime);
@@ -72,7 +75,18 @@ public final class HistoryRecorder {
   public Fault faultStarted(String description) {
     Fault f = new Fault(description, clock.getAsLong());
     faults.add(f);
+    lastFaultStart.accumulateAndGet(f.startNanos, Math::max);
     return f;
+  }
+
+  /**
+   * True while the latest fault has not been followed by an acknowledged write invoked after
+   * it started, i.e. while {@code RecoveryChecker} could not yet measure its recovery. A run
+   * uses this to keep its clients going a little past its nominal end when a fault came late.
+   */
+  public boolean awaitingRecovery() {
+    long fault = lastFaultStart.get();
+    return fault != Long.MIN_VALUE && lastOkWriteInvoke.get() < fault;
   }
 
   /** A consistent copy of everything recorded so far. */
@@ -143,6 +157,9 @@ public final class HistoryRecorder {
         throw new IllegalStateException("operation " + id + " completed twice");
       }
       done = new Op(id, process, type, key, expected, v, vs, invokeNanos, clock.getAsLong(), status, error);
+      if (status == OpStatus.OK && type != OpType.READ && type != OpType.READ_ALL) {
+        lastOkWriteInvoke.accumulateAndGet(invokeNanos, Math::max);
+      }
     }
 
     private Op toOp() {

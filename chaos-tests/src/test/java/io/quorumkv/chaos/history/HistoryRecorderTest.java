@@ -71,4 +71,29 @@ class HistoryRecorderTest {
     assertEquals(80_000, h.ops().stream().mapToLong(Op::id).distinct().count());
     assertEquals(3, h.byKey(OpType.WRITE).size());
   }
+
+  @Test
+  void awaitsRecoveryUntilAWriteInvokedAfterTheLatestFaultIsAcknowledged() {
+    AtomicLong clock = new AtomicLong(0);
+    HistoryRecorder rec = new HistoryRecorder(clock::get);
+    assertTrue(!rec.awaitingRecovery(), "no fault yet");
+    HistoryRecorder.Pending before = rec.invokeWrite(0, "x", 1);
+    clock.set(10);
+    rec.faultStarted("kill9-leader n1");
+    assertTrue(rec.awaitingRecovery());
+    clock.set(20);
+    before.ok(); // invoked before the fault: does not count
+    assertTrue(rec.awaitingRecovery());
+    HistoryRecorder.Pending read = rec.invokeRead(1, "x");
+    read.okRead(1L); // reads do not count
+    HistoryRecorder.Pending failed = rec.invokeWrite(2, "x", 2);
+    failed.info("timeout"); // nor do indeterminate writes
+    assertTrue(rec.awaitingRecovery());
+    HistoryRecorder.Pending cas = rec.invokeCas(3, "x", 1L, 3);
+    clock.set(30);
+    cas.ok();
+    assertTrue(!rec.awaitingRecovery());
+    rec.faultStarted("pause-leader n2");
+    assertTrue(rec.awaitingRecovery(), "a later fault needs its own write");
+  }
 }

@@ -98,4 +98,43 @@ class WorkloadsTest {
     h.ops().stream().filter(o -> o.status() == OpStatus.INFO).forEach(info ->
         assertTrue(h.ops().stream().noneMatch(o -> o.process() == info.process() && o.invokeNanos() > info.invokeNanos())));
   }
+
+  @Test
+  void clientsWorkOvertimeUntilALateFaultHasRecovered() throws Exception {
+    InMemoryKv kv = new InMemoryKv(9);
+    HistoryRecorder rec = new HistoryRecorder();
+    new RegisterWorkload().setUp(kv, Duration.ofSeconds(1));
+    kv.down(true);
+    HistoryRecorder.Fault f = rec.faultStarted("late fault");
+    Thread healer = Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(600);
+      } catch (InterruptedException e) {
+        return;
+      }
+      f.healed();
+      kv.down(false);
+    });
+    long t0 = System.nanoTime();
+    WorkloadRunner.run(new RegisterWorkload(), kv, rec,
+        new WorkloadRunner.Options(2, Duration.ofMillis(100), PAUSE, 1, Duration.ofSeconds(10)));
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    healer.join();
+    assertTrue(tookMs >= 600, "ran on after the 100 ms duration until the fault healed, took " + tookMs + " ms");
+    assertTrue(tookMs < 10_000, "stopped once a write succeeded, not at the end of the overtime: " + tookMs + " ms");
+    assertTrue(!rec.awaitingRecovery());
+    assertTrue(rec.history().ops().stream().anyMatch(o -> o.status() == OpStatus.OK && o.type() != OpType.READ));
+  }
+
+  @Test
+  void withoutOvertimeClientsStopAtTheDurationEvenIfAFaultHasNotRecovered() throws Exception {
+    InMemoryKv kv = new InMemoryKv(10);
+    HistoryRecorder rec = new HistoryRecorder();
+    kv.down(true);
+    rec.faultStarted("never healed");
+    long t0 = System.nanoTime();
+    WorkloadRunner.run(new RegisterWorkload(), kv, rec, new WorkloadRunner.Options(2, Duration.ofMillis(100), PAUSE, 1));
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_000);
+    assertTrue(rec.awaitingRecovery());
+  }
 }
