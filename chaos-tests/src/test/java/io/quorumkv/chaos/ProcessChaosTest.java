@@ -3,28 +3,23 @@ package io.quorumkv.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.quorumkv.chaos.check.ConvergenceChecker;
-import io.quorumkv.chaos.check.DigestCollector;
 import io.quorumkv.chaos.check.Verdict;
-import io.quorumkv.chaos.client.KvConnectClient;
 import io.quorumkv.chaos.nemesis.FaultType;
 import io.quorumkv.chaos.nemesis.NemesisSchedule;
 import io.quorumkv.chaos.report.RunReport;
-import io.quorumkv.chaos.testing.ChaosSettings;
 import io.quorumkv.chaos.workload.BankWorkload;
 import io.quorumkv.chaos.workload.RegisterWorkload;
 import io.quorumkv.chaos.workload.Workload;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's scenario: three node processes and a gateway process, driven over KV Connect
- * HTTP by {@link KvConnectClient}s, with real signals (SIGKILL, SIGSTOP) from a seeded
- * schedule; then linearizability, durability or the bank invariant, convergence and
- * recovery are checked. Short form by default, {@code -Pchaos} for the long form,
+ * Issue 5's scenarios ({@link ChaosScenarios}) on three node processes and a gateway process
+ * ({@link ProcessCluster}), driven over KV Connect HTTP, with real signals (SIGKILL, SIGSTOP)
+ * from a seeded schedule; then linearizability, durability or the bank invariant,
+ * convergence and recovery are checked. Short form by default, {@code -Pchaos} for the long form,
  * {@code -Dchaos.seed=N} to replay. Runs only once the gateway's HTTP server exists.
  */
 class ProcessChaosTest {
@@ -45,23 +40,14 @@ class ProcessChaosTest {
     assumeTrue(Boolean.getBoolean("chaos.process"), "multi-process HTTP chaos runs with -Pchaos (or -Dchaos.process=true)");
   }
 
+  /** How processes are exercised; the run itself is {@link ChaosScenarios}, shared with the container cluster. */
+  static final ChaosScenarios.Setup SETUP = new ChaosScenarios.Setup("process",
+      NemesisSchedule.Options.defaults().withTypes(EnumSet.of(
+          FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH)),
+      Duration.ofMillis(5), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(30));
+
   private static RunReport run(String name, Workload w) throws Exception {
-    ChaosSettings s = ChaosSettings.fromSystemProperties(15);
-    NemesisSchedule.Options o = NemesisSchedule.Options.defaults().withTypes(EnumSet.of(
-        FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH));
-    NemesisSchedule schedule = NemesisSchedule.generate(s.seed(), s.duration(), o);
-    try (ProcessCluster cluster = ProcessCluster.start(3);
-         KvConnectClient client = new KvConnectClient(KvConnectClient.Config.of(cluster.url(), cluster.token()))) {
-      ChaosRun.Config c = new ChaosRun.Config("process-" + name, s.seed(), s.clients(), s.duration(), Duration.ofMillis(5),
-          Duration.ofSeconds(20), Duration.ofSeconds(60), s.outputDir());
-      RunReport r = ChaosRun.run(c, w, client, new ProcessClusterControl(cluster), schedule,
-          () -> List.of(new ConvergenceChecker().check(DigestCollector.collect(cluster.peers(), Duration.ofSeconds(30)))));
-      System.out.println(r.render());
-      if (r.verdict() != Verdict.PASS) {
-        System.out.println(cluster.logs());
-      }
-      return r;
-    }
+    return ChaosScenarios.run(name, w, () -> ProcessCluster.start(3), SETUP);
   }
 
   @Test

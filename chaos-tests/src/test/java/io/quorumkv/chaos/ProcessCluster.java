@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * them (the {@code io.quorumkv.cli.QuorumKv} program on the deploy classpath), with real
  * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT).
  */
-public final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster implements ChaosCluster {
   private static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(
       java.util.stream.Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1"),
       Runtime.version().feature() >= 23 ? java.util.stream.Stream.of("--sun-misc-unsafe-memory-access=allow") : java.util.stream.Stream.empty())
@@ -120,6 +120,17 @@ public final class ProcessCluster implements AutoCloseable {
 
   public List<PeerAddress> peers() {
     return peers;
+  }
+
+  private ProcessClusterControl control;
+
+  /** The nemesis' view of this cluster ({@link ProcessClusterControl}), created once. */
+  @Override
+  public synchronized io.quorumkv.chaos.nemesis.ClusterControl control() {
+    if (control == null) {
+      control = new ProcessClusterControl(this);
+    }
+    return control;
   }
 
   /** Node {@code i}'s status, or empty if it does not answer within a second. */
