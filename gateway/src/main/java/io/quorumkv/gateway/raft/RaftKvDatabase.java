@@ -195,7 +195,33 @@ public final class RaftKvDatabase implements KvDatabase {
     return p;
   }
 
+  /**
+   * Proposes {@code cmd} under a fresh request id and, while its fate is unknown (the Ratis
+   * client failed or gave up, the leader changed), proposes the same command again for up to
+   * the request wait: the state machine applies a request id once and answers repeats with the
+   * first result. A command the state machine refused before the log is not repeated.
+   */
   private CompletableFuture<CommandResult> propose(Command cmd) {
+    byte[] id = new byte[16];
+    REQUEST_IDS.nextBytes(id);
+    Command withId = cmd.toBuilder().setRequestId(com.google.protobuf.ByteString.copyFrom(id)).build();
+    return Reproposal.until(() -> proposeOnce(withId), RaftKvDatabase::worthReproposing,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs), RETRY_SLEEP_MS, System::nanoTime);
+  }
+
+  private static final java.security.SecureRandom REQUEST_IDS = new java.security.SecureRandom();
+
+  /** Everything but a deterministic refusal by the state machine (a malformed command). */
+  static boolean worthReproposing(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof org.apache.ratis.protocol.exceptions.StateMachineException || c instanceof KvException) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private CompletableFuture<CommandResult> proposeOnce(Command cmd) {
     RaftClient c = client();
     return guarded(c, c.async().send(Message.valueOf(ByteString.copyFrom(cmd.toByteArray()))))
         .thenApply(reply -> {

@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class SqliteSchema {
   /** Bumped when the layout changes; stored in the file header (PRAGMA user_version). */
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
 
   private SqliteSchema() {}
 
@@ -75,6 +75,18 @@ final class SqliteSchema {
               + "applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL)",
           "INSERT INTO meta (id, applied_index, applied_term) VALUES (0, 0, 0)");
 
+  /** What version 2 added; run on a new file after TABLES and on a version-1 file alone. */
+  private static final List<String> V2_TABLES =
+      List.of(
+          // Results of recently applied commands by their gateway-chosen request id, so that a
+          // re-proposed command is answered, not applied twice (Command.request_id). Written and
+          // pruned (by the leader-stamped time in the log) in the apply transaction, so every
+          // replica and every snapshot holds the same rows.
+          "CREATE TABLE requests ("
+              + "id BLOB PRIMARY KEY, leader_time_ms INTEGER NOT NULL, result BLOB NOT NULL"
+              + ") WITHOUT ROWID",
+          "CREATE INDEX requests_time_idx ON requests (leader_time_ms)");
+
   /** Sets the writer pragmas, switches to WAL and creates the schema if the file is new. */
   static void prepareWriter(Connection writer) throws SQLException {
     try (Statement s = writer.createStatement()) {
@@ -96,12 +108,17 @@ final class SqliteSchema {
       if (version == SCHEMA_VERSION) {
         return;
       }
-      if (version != 0) {
+      if (version != 0 && version != 1) {
         throw new SQLException("unknown schema version " + version + " (this build knows "
             + SCHEMA_VERSION + ")");
       }
       s.execute("BEGIN IMMEDIATE");
-      for (String ddl : TABLES) {
+      if (version == 0) {
+        for (String ddl : TABLES) {
+          s.execute(ddl);
+        }
+      }
+      for (String ddl : V2_TABLES) {
         s.execute(ddl);
       }
       // Kept in the file header so that backups and snapshots carry it.

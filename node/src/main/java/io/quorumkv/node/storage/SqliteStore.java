@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -64,6 +65,12 @@ public final class SqliteStore implements AutoCloseable {
 
   /** Reply for writes past the 16-bit position space of one entry (the gateway sends ≤ 256). */
   static final String TOO_MANY_WRITES = "Too many atomic writes in one log entry.";
+
+  /**
+   * How long (leader time) the result of a command with a request id is remembered. The gateway
+   * re-proposes a command only within its request wait (10 s by default), so this is generous.
+   */
+  public static final long REQUEST_MEMORY_MS = 10 * 60_000;
 
   private final Path file;
   private final int readConnections;
@@ -142,8 +149,13 @@ public final class SqliteStore implements AutoCloseable {
       Entry last = entries.get(entries.size() - 1);
       try {
         writer.begin();
+        long latestTime = 0;
         for (Entry entry : entries) {
           applied.add(applyEntry(entry));
+          latestTime = Math.max(latestTime, entry.command().getLeaderTimeMs());
+        }
+        if (latestTime > 0) {
+          writer.pruneRequests(latestTime - REQUEST_MEMORY_MS);
         }
         writer.writeMeta(last.index(), last.term());
         writer.commit();
@@ -173,6 +185,26 @@ public final class SqliteStore implements AutoCloseable {
   }
 
   private Applied applyEntry(Entry entry) throws SQLException {
+    Command command = entry.command();
+    byte[] requestId = command.getRequestId().toByteArray();
+    if (requestId.length > 0) {
+      Optional<byte[]> earlier = writer.findRequest(requestId);
+      if (earlier.isPresent()) { // a re-proposal of a command already applied: answer, change nothing
+        try {
+          return new Applied(entry.index(), CommandResult.parseFrom(earlier.get()), Set.of());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new SQLException("stored result of a request cannot be decoded", e);
+        }
+      }
+    }
+    Applied applied = applyFresh(entry);
+    if (requestId.length > 0) {
+      writer.recordRequest(requestId, command.getLeaderTimeMs(), applied.result().toByteArray());
+    }
+    return applied;
+  }
+
+  private Applied applyFresh(Entry entry) throws SQLException {
     Command command = entry.command();
     CommandResult.Builder result = CommandResult.newBuilder();
     Set<ByteKey> touched = new LinkedHashSet<>();

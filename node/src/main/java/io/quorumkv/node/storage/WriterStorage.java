@@ -33,6 +33,9 @@ final class WriterStorage implements KvStorage, AutoCloseable {
   private final PreparedStatement deleteExpired;
   private final PreparedStatement writeMeta;
   private final PreparedStatement readMeta;
+  private final PreparedStatement findRequest;
+  private final PreparedStatement recordRequest;
+  private final PreparedStatement pruneRequests;
 
   WriterStorage(Connection connection) throws SQLException {
     this.connection = connection;
@@ -67,6 +70,33 @@ final class WriterStorage implements KvStorage, AutoCloseable {
         connection.prepareStatement(
             "UPDATE meta SET applied_index = ?, applied_term = ? WHERE id = 0");
     readMeta = connection.prepareStatement("SELECT applied_index, applied_term FROM meta");
+    findRequest = connection.prepareStatement("SELECT result FROM requests WHERE id = ?");
+    recordRequest =
+        connection.prepareStatement(
+            "INSERT INTO requests (id, leader_time_ms, result) VALUES (?, ?, ?)");
+    pruneRequests = connection.prepareStatement("DELETE FROM requests WHERE leader_time_ms < ?");
+  }
+
+  /** The stored result of the command applied with {@code requestId}, if it is remembered. */
+  Optional<byte[]> findRequest(byte[] requestId) throws SQLException {
+    findRequest.setBytes(1, requestId);
+    try (ResultSet rs = findRequest.executeQuery()) {
+      return rs.next() ? Optional.of(bytes(rs, 1)) : Optional.empty();
+    }
+  }
+
+  /** Remembers the result of a command applied with {@code requestId}. */
+  void recordRequest(byte[] requestId, long leaderTimeMs, byte[] result) throws SQLException {
+    recordRequest.setBytes(1, requestId);
+    recordRequest.setLong(2, leaderTimeMs);
+    recordRequest.setBytes(3, result);
+    recordRequest.executeUpdate();
+  }
+
+  /** Forgets request ids applied before {@code beforeMs} (leader time). */
+  void pruneRequests(long beforeMs) throws SQLException {
+    pruneRequests.setLong(1, beforeMs);
+    pruneRequests.executeUpdate();
   }
 
   void begin() throws SQLException {

@@ -323,4 +323,56 @@ class SqliteStoreTest {
           hex(h.get(hex("01")).orElseThrow().getValue().toByteArray()));
     }
   }
+
+  private static long counter(StoreHarness h) {
+    byte[] v = h.get(hex("01")).orElseThrow().getValue().toByteArray();
+    return java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  private static Command increment(long nowMs, int id) {
+    byte[] rid = new byte[16];
+    Arrays.fill(rid, (byte) id);
+    return Command.newBuilder().setLeaderTimeMs(nowMs).setRequestId(Kv.bs(rid))
+        .addWrites(write(Kv.sum(hex("01"), le64(5)))).build();
+  }
+
+  @Test
+  void aReproposedCommandIsAnsweredWithItsFirstResultAndAppliedOnce() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("req.sqlite3"))) {
+      SqliteStore.Applied first = h.apply(increment(NOW_MS, 1));
+      assertTrue(first.result().getResults(0).hasCommitted());
+      assertEquals(5, counter(h));
+      // The same command again (the gateway re-proposed it after losing its reply), stamped later.
+      SqliteStore.Applied again = h.apply(increment(NOW_MS + 1_000, 1));
+      assertEquals(first.result(), again.result(), "the first versionstamp, not a new one");
+      assertTrue(again.touchedKeys().isEmpty(), "nothing changed, so no watcher is woken");
+      assertEquals(5, counter(h));
+      // Another request id is another command.
+      h.apply(increment(NOW_MS + 2_000, 2));
+      assertEquals(10, counter(h));
+      // The ids are forgotten REQUEST_MEMORY_MS (leader time) later: then it applies again.
+      h.applyWrites(NOW_MS + SqliteStore.REQUEST_MEMORY_MS + 1_500);
+      h.apply(increment(NOW_MS + SqliteStore.REQUEST_MEMORY_MS + 1_600, 1));
+      assertEquals(15, counter(h));
+    }
+  }
+
+  @Test
+  void aVersionOneFileGainsTheRequestsTableWhenOpened() throws Exception {
+    Path file = dir.resolve("v1.sqlite3");
+    try (StoreHarness h = new StoreHarness(file)) {
+      h.write(write(set(hex("01"), le64(1))));
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP TABLE requests");
+      s.execute("PRAGMA user_version = 1");
+    }
+    try (StoreHarness h = new StoreHarness(file)) {
+      assertEquals(1, counter(h), "data kept");
+      h.apply(increment(NOW_MS, 3));
+      h.apply(increment(NOW_MS, 3));
+      assertEquals(6, counter(h));
+    }
+  }
 }
