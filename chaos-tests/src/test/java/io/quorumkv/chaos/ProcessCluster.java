@@ -5,7 +5,6 @@ import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.StatusResponse;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Three node processes and a gateway process, started exactly as {@code quorumkv up} starts
- * them (the {@code io.quorumkv.cli.QuorumKv} program on the deploy classpath), with real
- * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT).
+ * Three node processes and a gateway process, started as {@code quorumkv up} starts them (the
+ * {@code io.quorumkv.cli.QuorumKv} program; flags and class path in {@link ChildJvm}), with real
+ * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT), and,
+ * for a cluster from {@link #startPartitionable}, partitions between nodes ({@link #isolate},
+ * {@link #heal}) through a {@link PartitionMesh} of proxies.
  */
 public final class ProcessCluster implements AutoCloseable {
-  private static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(
-      java.util.stream.Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1"),
-      Runtime.version().feature() >= 23 ? java.util.stream.Stream.of("--sun-misc-unsafe-memory-access=allow") : java.util.stream.Stream.empty())
-      .toList();
-
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();
   private final List<PeerAddress> peers;
@@ -37,6 +33,8 @@ public final class ProcessCluster implements AutoCloseable {
   private final String token = "chaos-token-" + UUID.randomUUID();
   private final Process[] nodes;
   private Process gateway;
+  /** Null unless started partitionable. */
+  private PartitionMesh mesh;
 
   private ProcessCluster(int size) throws IOException {
     root = Files.createTempDirectory("quorumkv-proc-");
@@ -57,15 +55,28 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes and a gateway and waits until the gateway can reach a leader. */
   public static ProcessCluster start(int size) throws IOException {
+    return start(size, false);
+  }
+
+  /** As {@link #start}, with every node-to-node link through a proxy so {@link #isolate} works. */
+  public static ProcessCluster startPartitionable(int size) throws IOException {
+    return start(size, true);
+  }
+
+  private static ProcessCluster start(int size, boolean partitionable) throws IOException {
     ProcessCluster c = new ProcessCluster(size);
     try {
+      if (partitionable) {
+        c.mesh = new PartitionMesh(c.peers);
+      }
       for (int i = 0; i < size; i++) {
         c.startNode(i);
       }
       c.startGateway();
       c.awaitLeader(Duration.ofSeconds(60));
       c.awaitGateway(Duration.ofSeconds(60));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // awaitLeader fails with an AssertionError: without this the processes outlive the test JVM
       c.close();
       throw e;
     }
@@ -73,15 +84,8 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private static Process spawn(List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.quorumkv.cli.QuorumKv");
-    cmd.addAll(args);
     Files.createDirectories(log.getParent());
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
+    return new ProcessBuilder(ChildJvm.command(args)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
@@ -89,7 +93,8 @@ public final class ProcessCluster implements AutoCloseable {
 
   private void startNode(int i) throws IOException {
     PeerAddress p = peers.get(i);
-    nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(peers),
+    List<PeerAddress> seen = mesh == null ? peers : mesh.peersSeenBy(i, peers);
+    nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(seen),
         "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1",
         "--metrics-port", Integer.toString(metricsPorts[i])), dataDir(i).resolve("node.log"));
   }
@@ -163,6 +168,33 @@ public final class ProcessCluster implements AutoCloseable {
         return false;
       }
     });
+  }
+
+  /**
+   * Cuts node {@code i} off from the other nodes, both directions, Raft and node RPC (the
+   * gateway still reaches it). Only for a cluster from {@link #startPartitionable}.
+   */
+  public void isolate(int i) {
+    requireMesh().isolate(i);
+  }
+
+  /** Restores every link between nodes. */
+  public void heal() {
+    if (mesh != null) {
+      mesh.heal();
+    }
+  }
+
+  /** True if this cluster can {@link #isolate}. */
+  public boolean partitionable() {
+    return mesh != null;
+  }
+
+  private PartitionMesh requireMesh() {
+    if (mesh == null) {
+      throw new IllegalStateException("not started with startPartitionable: node links are direct");
+    }
+    return mesh;
   }
 
   /** SIGKILL of node {@code i}'s process (a crash: no shutdown hook runs). */
@@ -329,6 +361,17 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Copies every process log ({@code gateway.log}, {@code nK/node.log}) under {@code dir}. */
+  public void saveLogs(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".log")).toList()) {
+        Path to = dir.resolve(root.relativize(p).toString().replace('/', '-'));
+        Files.createDirectories(dir);
+        Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   /** The last lines of every log, for failure messages. */
   public String logs() {
     StringBuilder b = new StringBuilder();
@@ -346,6 +389,15 @@ public final class ProcessCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (Boolean.getBoolean("chaos.keepLogs")) {
+      Path to = Path.of(System.getProperty("chaos.outputDir", "target/chaos")).resolve("logs").resolve(root.getFileName());
+      try {
+        saveLogs(to);
+        System.out.println("ProcessCluster: logs kept in " + to.toAbsolutePath());
+      } catch (IOException e) {
+        System.out.println("ProcessCluster: could not keep the logs: " + e);
+      }
+    }
     List<Process> all = new ArrayList<>();
     if (gateway != null) {
       all.add(gateway);
@@ -369,6 +421,9 @@ public final class ProcessCluster implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (mesh != null) {
+      mesh.close();
     }
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
