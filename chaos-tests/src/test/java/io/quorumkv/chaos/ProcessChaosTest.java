@@ -15,8 +15,10 @@ import io.quorumkv.chaos.workload.BankWorkload;
 import io.quorumkv.chaos.workload.RegisterWorkload;
 import io.quorumkv.chaos.workload.Workload;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * Issue 5's scenario: three node processes and a gateway process, driven over KV Connect
  * HTTP by {@link KvConnectClient}s, with real signals (SIGKILL, SIGSTOP) from a seeded
  * schedule; then linearizability, durability or the bank invariant, convergence and
- * recovery are checked. Short form by default, {@code -Pchaos} for the long form,
- * {@code -Dchaos.seed=N} to replay. Runs only once the gateway's HTTP server exists.
+ * recovery are checked, and partitions through the cluster's proxies. Short form by default
+ * ({@code chaos.processDurationSeconds}, {@code chaos.faults} from the pom), {@code -Pchaos}
+ * for the long form, {@code -Dchaos.seed=N} to replay, {@code -Dchaos.process=false} to skip.
  */
 class ProcessChaosTest {
   private static final String GATEWAY_MAIN = "io.quorumkv.gateway.GatewayMain";
@@ -40,17 +43,30 @@ class ProcessChaosTest {
       present = false;
     }
     assumeTrue(present, "enable when the gateway lands (" + GATEWAY_MAIN + " is not on the classpath)");
-    // Not in the short form yet: over HTTP against processes the run does far fewer operations
-    // than in-process and recovery after all-crash took ~15 s (see README, open problems).
-    assumeTrue(Boolean.getBoolean("chaos.process"), "multi-process HTTP chaos runs with -Pchaos (or -Dchaos.process=true)");
+    assumeTrue(!"false".equals(System.getProperty("chaos.process")), "multi-process chaos turned off (-Dchaos.process=false)");
+  }
+
+  /** {@code chaos.faults}: fault labels, comma-separated (the pom sets the short and long forms). */
+  private static Set<FaultType> faultTypes() {
+    String spec = System.getProperty("chaos.faults", "kill9-leader,pause-leader,all-crash,partition");
+    Set<FaultType> out = EnumSet.noneOf(FaultType.class);
+    for (String label : spec.split(",")) {
+      out.add(Arrays.stream(FaultType.values()).filter(t -> t.label().equals(label.trim())).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("chaos.faults: unknown fault '" + label + "'")));
+    }
+    return out;
   }
 
   private static RunReport run(String name, Workload w) throws Exception {
     ChaosSettings s = ChaosSettings.fromSystemProperties(15);
-    NemesisSchedule.Options o = NemesisSchedule.Options.defaults().withTypes(EnumSet.of(
-        FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH));
+    // Its own length: a process run needs longer than an in-process one to see every fault type.
+    s = new ChaosSettings(s.seed(), Duration.ofSeconds(Integer.getInteger("chaos.processDurationSeconds",
+        (int) s.duration().toSeconds())), s.clients(), s.outputDir());
+    // Every type in turn, so a short run still has each; quiet long enough to recover from all-crash.
+    NemesisSchedule.Options o = NemesisSchedule.Options.defaults().withTypes(faultTypes()).withEachTypeInTurn()
+        .withQuiet(Duration.ofSeconds(4), Duration.ofSeconds(7));
     NemesisSchedule schedule = NemesisSchedule.generate(s.seed(), s.duration(), o);
-    try (ProcessCluster cluster = ProcessCluster.start(3);
+    try (ProcessCluster cluster = ProcessCluster.startPartitionable(3);
          KvConnectClient client = new KvConnectClient(KvConnectClient.Config.of(cluster.url(), cluster.token()))) {
       ChaosRun.Config c = new ChaosRun.Config("process-" + name, s.seed(), s.clients(), s.duration(), Duration.ofMillis(5),
           Duration.ofSeconds(20), Duration.ofSeconds(60), s.outputDir());
@@ -59,6 +75,7 @@ class ProcessChaosTest {
       System.out.println(r.render());
       if (r.verdict() != Verdict.PASS) {
         System.out.println(cluster.logs());
+        cluster.saveLogs(s.outputDir().resolve("logs").resolve("process-" + name + "-" + s.seed()));
       }
       return r;
     }

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
  * {@link #heal}) through a {@link PartitionMesh} of proxies.
  */
 public final class ProcessCluster implements AutoCloseable {
+  /** {@code -Dchaos.logLevel=FINE} for QuorumKV's own debug logs in the children (Ratis stays at WARNING). */
+  private static final String LOG_LEVEL = System.getProperty("chaos.logLevel", "INFO");
+
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();
   private final List<PeerAddress> peers;
@@ -96,12 +99,12 @@ public final class ProcessCluster implements AutoCloseable {
     List<PeerAddress> seen = mesh == null ? peers : mesh.peersSeenBy(i, peers);
     nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(seen),
         "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1",
-        "--metrics-port", Integer.toString(metricsPorts[i])), dataDir(i).resolve("node.log"));
+        "--metrics-port", Integer.toString(metricsPorts[i]), "--log-level", LOG_LEVEL), dataDir(i).resolve("node.log"));
   }
 
   private void startGateway() throws IOException {
     gateway = spawn(List.of("gateway", "--peers", PeerAddress.toSpec(peers), "--host", "127.0.0.1",
-        "--port", Integer.toString(gatewayPort), "--metrics-port", "0", "--access-token-file", root.resolve("access-token").toString()),
+        "--port", Integer.toString(gatewayPort), "--metrics-port", "0", "--access-token-file", root.resolve("access-token").toString(), "--log-level", LOG_LEVEL),
         root.resolve("gateway.log"));
   }
 

@@ -65,6 +65,9 @@ class ProcessLatencyProbe {
           long a = System.nanoTime();
           Outcome<?> o = client.set(key, Value.le64(1000 + i));
           System.out.println("probe: " + java.time.LocalTime.now() + " +" + ms(tf) + " ms write " + ms(a) + " ms " + o.describe());
+          long b = System.nanoTime();
+          Outcome<?> rd = client.get(key);
+          System.out.println("probe: " + java.time.LocalTime.now() + " +" + ms(tf) + " ms read " + ms(b) + " ms " + rd.describe());
           oks += o.isOk() ? 1 : 0;
           if (!o.isOk()) {
             Thread.sleep(5);
