@@ -62,9 +62,13 @@ class ProcessChaosTest {
     // Its own length: a process run needs longer than an in-process one to see every fault type.
     s = new ChaosSettings(s.seed(), Duration.ofSeconds(Integer.getInteger("chaos.processDurationSeconds",
         (int) s.duration().toSeconds())), s.clients(), s.outputDir());
-    // Every type in turn, so a short run still has each; quiet long enough to recover from all-crash.
-    NemesisSchedule.Options o = NemesisSchedule.Options.defaults().withTypes(faultTypes()).withEachTypeInTurn()
-        .withQuiet(Duration.ofSeconds(4), Duration.ofSeconds(7));
+    // Every type in turn, so that a short run has each (4 faults of at most 9 s with their quiet
+    // fit in 45 s); quiet and cool-down long enough for three JVMs to restart after an all-crash
+    // (5-10 s on 2 cores), or the run ends before writes resume and recovery cannot be measured.
+    NemesisSchedule.Options o = new NemesisSchedule.Options(faultTypes(), 3, Duration.ofSeconds(1), Duration.ofSeconds(3),
+        Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(3), Duration.ofSeconds(10),
+        Duration.ofMillis(ProcessCluster.electionTimeoutMaxMs()))
+        .withEachTypeInTurn();
     NemesisSchedule schedule = NemesisSchedule.generate(s.seed(), s.duration(), o);
     try (ProcessCluster cluster = ProcessCluster.startPartitionable(3);
          KvConnectClient client = new KvConnectClient(KvConnectClient.Config.of(cluster.url(), cluster.token()))) {

@@ -27,6 +27,19 @@ import java.util.stream.Stream;
 public final class ProcessCluster implements AutoCloseable {
   /** {@code -Dchaos.logLevel=FINE} for QuorumKV's own debug logs in the children (Ratis stays at WARNING). */
   private static final String LOG_LEVEL = System.getProperty("chaos.logLevel", "INFO");
+  /**
+   * Election timeout of the node processes ({@code --election-timeout}), {@code -Dchaos.electionTimeout}
+   * to change. Longer than the 150-300 ms default: on 2 cores shared by five JVMs (and, here,
+   * other engineers' test runs) a follower is often starved for more than 300 ms, and with the
+   * default the leader stepped down again and again: one all-crash run committed 6 entries in
+   * 60 s (finding F7 in the README).
+   */
+  public static final String ELECTION_TIMEOUT = System.getProperty("chaos.electionTimeout", "500-1000");
+
+  /** Upper end of {@link #ELECTION_TIMEOUT} in ms (pauses must outlast it to replace a leader). */
+  public static long electionTimeoutMaxMs() {
+    return Long.parseLong(ELECTION_TIMEOUT.substring(ELECTION_TIMEOUT.indexOf('-') + 1).trim());
+  }
 
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();
@@ -99,7 +112,8 @@ public final class ProcessCluster implements AutoCloseable {
     List<PeerAddress> seen = mesh == null ? peers : mesh.peersSeenBy(i, peers);
     nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(seen),
         "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1",
-        "--metrics-port", Integer.toString(metricsPorts[i]), "--log-level", LOG_LEVEL), dataDir(i).resolve("node.log"));
+        "--metrics-port", Integer.toString(metricsPorts[i]), "--log-level", LOG_LEVEL, "--election-timeout", ELECTION_TIMEOUT),
+        dataDir(i).resolve("node.log"));
   }
 
   private void startGateway() throws IOException {

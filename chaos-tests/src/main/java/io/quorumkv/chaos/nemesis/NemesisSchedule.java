@@ -67,11 +67,6 @@ public record NemesisSchedule(long seed, List<Fault> faults) {
           true);
     }
 
-    /** Quiet periods after each fault between {@code min} and {@code max}. */
-    public Options withQuiet(Duration min, Duration max) {
-      return new Options(types, clusterSize, minFault, maxFault, min, max, warmup, cooldown, electionTimeoutMax,
-          eachTypeInTurn);
-    }
   }
 
   /** The schedule of {@code seed} for a run of {@code runLength}. */

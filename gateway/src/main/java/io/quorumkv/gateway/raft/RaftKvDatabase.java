@@ -341,11 +341,26 @@ public final class RaftKvDatabase implements KvDatabase {
   /** Linearizable read through the leader (Ratis ReadIndex). */
   public SnapshotReadOutput strongRead(SnapshotRead read) {
     Query q = Query.newBuilder().setSnapshotRead(read).build();
-    RaftClient c = client();
-    // Unordered: reads need no sliding window; ReadIndex on the leader makes them linearizable.
-    CompletableFuture<RaftClientReply> f =
-        guarded(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(q.toByteArray()))));
-    RaftClientReply reply = await(f, false);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    RaftClientReply reply;
+    while (true) {
+      RaftClient c = client();
+      // Unordered: reads need no sliding window; ReadIndex on the leader makes them linearizable.
+      CompletableFuture<RaftClientReply> f =
+          guarded(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(q.toByteArray()))));
+      try {
+        reply = await(f, false, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        break;
+      } catch (KvException.LeaderUnavailable e) {
+        // A leader that cannot confirm its leadership yet (just elected, or losing it) fails the
+        // ReadIndex at once and Ratis does not retry that; a read is idempotent, so retry here
+        // within the same bound (seen as bursts of 503s right after an all-crash).
+        if (!isTransientLeadership(e.getCause()) || System.nanoTime() + RETRY_SLEEP_MS * 1_000_000 > deadline) {
+          throw e;
+        }
+        sleep(RETRY_SLEEP_MS);
+      }
+    }
     if (!reply.isSuccess()) {
       throw new KvException.LeaderUnavailable("Strong read failed: " + reply.getException(), reply.getException());
     }
@@ -380,9 +395,33 @@ public final class RaftKvDatabase implements KvDatabase {
     return new RaftWatchStream(view, watch, strong ? view::leaderFirstCandidates : view::eventualCandidates).open();
   }
 
-  private <T> T await(CompletableFuture<T> f, boolean write) {
+  private static boolean isTransientLeadership(Throwable t) {
+    for (; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
+          || t instanceof org.apache.ratis.protocol.exceptions.ReadException
+          || t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleep(long ms) {
     try {
-      return f.get(waitMs, TimeUnit.MILLISECONDS);
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvException.LeaderUnavailable("Interrupted.", e);
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> f, boolean write) {
+    return await(f, write, waitMs);
+  }
+
+  private <T> T await(CompletableFuture<T> f, boolean write, long timeoutMs) {
+    try {
+      return f.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw write
           ? new KvException.Indeterminate("The write was not confirmed in time (no leader); it may or may not have been committed.", e)
