@@ -73,7 +73,9 @@ class ProcessChaosTest {
     try (ProcessCluster cluster = ProcessCluster.startPartitionable(3);
          KvConnectClient client = new KvConnectClient(KvConnectClient.Config.of(cluster.url(), cluster.token()))) {
       ChaosRun.Config c = new ChaosRun.Config("process-" + name, s.seed(), s.clients(), s.duration(), Duration.ofMillis(5),
-          Duration.ofSeconds(20), Duration.ofSeconds(60), s.outputDir());
+          // Recovery bound 30 s: an all-crash restarts three JVMs on 2 cores; with other test runs
+          // on the machine that alone took up to 10 s, and one short-form run recovered in 19.9 s.
+          Duration.ofSeconds(30), Duration.ofSeconds(60), s.outputDir());
       RunReport r = ChaosRun.run(c, w, client, new ProcessClusterControl(cluster), schedule,
           () -> List.of(new ConvergenceChecker().check(DigestCollector.collect(cluster.peers(), Duration.ofSeconds(30)))));
       System.out.println(r.render());

@@ -10,7 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Measurement probe (not a test): times single KV Connect requests against a ProcessCluster. */
+/**
+ * Measurement probe, not a test (skipped unless {@code -Dchaos.probe=true}): one KV Connect
+ * client against a {@link ProcessCluster}, timing single requests without faults (3 rounds of
+ * 20 writes and reads) and then across each fault of {@code -Dchaos.probe.fault=pause,kill9,allcrash}
+ * (wall-clock stamps, to line up with the processes' logs; {@code -Dchaos.keepLogs=true}). How
+ * issue 5's findings F4-F7 were measured; see the README.
+ */
 class ProcessLatencyProbe {
 
   @Test
