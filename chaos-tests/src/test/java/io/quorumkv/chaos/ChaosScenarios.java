@@ -43,9 +43,16 @@ public final class ChaosScenarios {
    * @param recoveryBound slowest acceptable recovery per fault
    * @param settle how long set-up and the final reads may retry while the cluster recovers
    * @param convergence how long the digest collection waits for the nodes to reach the same index
+   * @param duration how long clients run; null = {@code chaos.durationSeconds} ({@link ChaosSettings})
    */
   public record Setup(String prefix, NemesisSchedule.Options schedule, Duration pauseBetweenOps, Duration recoveryBound,
-      Duration settle, Duration convergence) {}
+      Duration settle, Duration convergence, Duration duration) {
+    /** Clients run for {@code chaos.durationSeconds}. */
+    public Setup(String prefix, NemesisSchedule.Options schedule, Duration pauseBetweenOps, Duration recoveryBound,
+        Duration settle, Duration convergence) {
+      this(prefix, schedule, pauseBetweenOps, recoveryBound, settle, convergence, null);
+    }
+  }
 
   /** Registers: linearizable, durable, converged, recovered. */
   public static RunReport registers(ClusterFactory factory, Setup setup) throws Exception {
@@ -63,6 +70,9 @@ public final class ChaosScenarios {
    */
   public static RunReport run(String name, Workload workload, ClusterFactory factory, Setup setup) throws Exception {
     ChaosSettings s = ChaosSettings.fromSystemProperties(15);
+    if (setup.duration() != null) {
+      s = new ChaosSettings(s.seed(), setup.duration(), s.clients(), s.outputDir());
+    }
     NemesisSchedule schedule = NemesisSchedule.generate(s.seed(), s.duration(), setup.schedule());
     try (ChaosCluster cluster = factory.start();
          KvConnectClient client = new KvConnectClient(KvConnectClient.Config.of(cluster.url(), cluster.token()))) {
@@ -74,6 +84,9 @@ public final class ChaosScenarios {
       System.out.println(r.render());
       if (r.verdict() != Verdict.PASS) {
         System.out.println(cluster.logs());
+        if (cluster instanceof ProcessCluster pc) {
+          pc.saveLogs(s.outputDir().resolve("logs").resolve(setup.prefix() + "-" + name + "-" + s.seed()));
+        }
       }
       return r;
     }

@@ -5,7 +5,6 @@ import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.StatusResponse;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,15 +18,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Three node processes and a gateway process, started exactly as {@code quorumkv up} starts
- * them (the {@code io.quorumkv.cli.QuorumKv} program on the deploy classpath), with real
- * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT).
+ * Three node processes and a gateway process, started as {@code quorumkv up} starts them (the
+ * {@code io.quorumkv.cli.QuorumKv} program; flags and class path in {@link ChildJvm}), with real
+ * signals for faults: {@link #kill9}, {@link #pause} (SIGSTOP), {@link #resume} (SIGCONT), and,
+ * for a cluster from {@link #startPartitionable}, partitions between nodes ({@link #isolate},
+ * {@link #heal}) through a {@link PartitionMesh} of proxies.
  */
 public final class ProcessCluster implements ChaosCluster {
-  private static final List<String> JVM_FLAGS = java.util.stream.Stream.concat(
-      java.util.stream.Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m", "-XX:TieredStopAtLevel=1"),
-      Runtime.version().feature() >= 23 ? java.util.stream.Stream.of("--sun-misc-unsafe-memory-access=allow") : java.util.stream.Stream.empty())
-      .toList();
+  /** {@code -Dchaos.logLevel=FINE} for QuorumKV's own debug logs in the children (Ratis stays at WARNING). */
+  private static final String LOG_LEVEL = System.getProperty("chaos.logLevel", "INFO");
+  /**
+   * Election timeout of the node processes ({@code --election-timeout}), {@code -Dchaos.electionTimeout}
+   * to change. Longer than the 150-300 ms default: on 2 cores shared by five JVMs (and, here,
+   * other engineers' test runs) a follower is often starved for more than 300 ms, and with the
+   * default the leader stepped down again and again: one all-crash run committed 6 entries in
+   * 60 s (finding F7 in the README).
+   */
+  public static final String ELECTION_TIMEOUT = System.getProperty("chaos.electionTimeout", "500-1000");
+
+  /** Upper end of {@link #ELECTION_TIMEOUT} in ms (pauses must outlast it to replace a leader). */
+  public static long electionTimeoutMaxMs() {
+    return Long.parseLong(ELECTION_TIMEOUT.substring(ELECTION_TIMEOUT.indexOf('-') + 1).trim());
+  }
 
   private final Path root;
   private final UUID clusterId = UUID.randomUUID();
@@ -37,6 +49,8 @@ public final class ProcessCluster implements ChaosCluster {
   private final String token = "chaos-token-" + UUID.randomUUID();
   private final Process[] nodes;
   private Process gateway;
+  /** Null unless started partitionable. */
+  private PartitionMesh mesh;
 
   private ProcessCluster(int size) throws IOException {
     root = Files.createTempDirectory("quorumkv-proc-");
@@ -57,15 +71,28 @@ public final class ProcessCluster implements ChaosCluster {
 
   /** Starts {@code size} nodes and a gateway and waits until the gateway can reach a leader. */
   public static ProcessCluster start(int size) throws IOException {
+    return start(size, false);
+  }
+
+  /** As {@link #start}, with every node-to-node link through a proxy so {@link #isolate} works. */
+  public static ProcessCluster startPartitionable(int size) throws IOException {
+    return start(size, true);
+  }
+
+  private static ProcessCluster start(int size, boolean partitionable) throws IOException {
     ProcessCluster c = new ProcessCluster(size);
     try {
+      if (partitionable) {
+        c.mesh = new PartitionMesh(c.peers);
+      }
       for (int i = 0; i < size; i++) {
         c.startNode(i);
       }
       c.startGateway();
       c.awaitLeader(Duration.ofSeconds(60));
       c.awaitGateway(Duration.ofSeconds(60));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // awaitLeader fails with an AssertionError: without this the processes outlive the test JVM
       c.close();
       throw e;
     }
@@ -73,15 +100,8 @@ public final class ProcessCluster implements ChaosCluster {
   }
 
   private static Process spawn(List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.quorumkv.cli.QuorumKv");
-    cmd.addAll(args);
     Files.createDirectories(log.getParent());
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
+    return new ProcessBuilder(ChildJvm.command(args)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
@@ -89,14 +109,16 @@ public final class ProcessCluster implements ChaosCluster {
 
   private void startNode(int i) throws IOException {
     PeerAddress p = peers.get(i);
-    nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(peers),
+    List<PeerAddress> seen = mesh == null ? peers : mesh.peersSeenBy(i, peers);
+    nodes[i] = spawn(List.of("node", "--id", p.id(), "--peers", PeerAddress.toSpec(seen),
         "--data-dir", dataDir(i).toString(), "--cluster-id", clusterId.toString(), "--bind", "127.0.0.1",
-        "--metrics-port", Integer.toString(metricsPorts[i])), dataDir(i).resolve("node.log"));
+        "--metrics-port", Integer.toString(metricsPorts[i]), "--log-level", LOG_LEVEL, "--election-timeout", ELECTION_TIMEOUT),
+        dataDir(i).resolve("node.log"));
   }
 
   private void startGateway() throws IOException {
     gateway = spawn(List.of("gateway", "--peers", PeerAddress.toSpec(peers), "--host", "127.0.0.1",
-        "--port", Integer.toString(gatewayPort), "--metrics-port", "0", "--access-token-file", root.resolve("access-token").toString()),
+        "--port", Integer.toString(gatewayPort), "--metrics-port", "0", "--access-token-file", root.resolve("access-token").toString(), "--log-level", LOG_LEVEL),
         root.resolve("gateway.log"));
   }
 
@@ -174,6 +196,33 @@ public final class ProcessCluster implements ChaosCluster {
         return false;
       }
     });
+  }
+
+  /**
+   * Cuts node {@code i} off from the other nodes, both directions, Raft and node RPC (the
+   * gateway still reaches it). Only for a cluster from {@link #startPartitionable}.
+   */
+  public void isolate(int i) {
+    requireMesh().isolate(i);
+  }
+
+  /** Restores every link between nodes. */
+  public void heal() {
+    if (mesh != null) {
+      mesh.heal();
+    }
+  }
+
+  /** True if this cluster can {@link #isolate}. */
+  public boolean partitionable() {
+    return mesh != null;
+  }
+
+  private PartitionMesh requireMesh() {
+    if (mesh == null) {
+      throw new IllegalStateException("not started with startPartitionable: node links are direct");
+    }
+    return mesh;
   }
 
   /** SIGKILL of node {@code i}'s process (a crash: no shutdown hook runs). */
@@ -340,6 +389,17 @@ public final class ProcessCluster implements ChaosCluster {
     }
   }
 
+  /** Copies every process log ({@code gateway.log}, {@code nK/node.log}) under {@code dir}. */
+  public void saveLogs(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".log")).toList()) {
+        Path to = dir.resolve(root.relativize(p).toString().replace('/', '-'));
+        Files.createDirectories(dir);
+        Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   /** The last lines of every log, for failure messages. */
   public String logs() {
     StringBuilder b = new StringBuilder();
@@ -357,6 +417,15 @@ public final class ProcessCluster implements ChaosCluster {
 
   @Override
   public void close() {
+    if (Boolean.getBoolean("chaos.keepLogs")) {
+      Path to = Path.of(System.getProperty("chaos.outputDir", "target/chaos")).resolve("logs").resolve(root.getFileName());
+      try {
+        saveLogs(to);
+        System.out.println("ProcessCluster: logs kept in " + to.toAbsolutePath());
+      } catch (IOException e) {
+        System.out.println("ProcessCluster: could not keep the logs: " + e);
+      }
+    }
     List<Process> all = new ArrayList<>();
     if (gateway != null) {
       all.add(gateway);
@@ -380,6 +449,9 @@ public final class ProcessCluster implements ChaosCluster {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (mesh != null) {
+      mesh.close();
     }
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

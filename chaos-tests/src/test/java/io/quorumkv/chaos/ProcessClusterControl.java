@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * The nemesis over {@link ProcessCluster}: real SIGKILL, SIGSTOP and SIGCONT of node
- * processes. Graceful stop and partitions are not wired yet (a partition needs a
- * {@link io.quorumkv.chaos.nemesis.FaultProxy} per directed Raft link and per-node peer
- * lists pointing at them), so those fault types are reported as unsupported and skipped.
+ * processes, and partitions through the cluster's proxies when it was started
+ * {@link ProcessCluster#startPartitionable partitionable}. Graceful stop is not wired, so
+ * that fault type is reported as unsupported and skipped.
  */
 final class ProcessClusterControl implements ClusterControl {
   private final ProcessCluster cluster;
@@ -40,8 +40,12 @@ final class ProcessClusterControl implements ClusterControl {
 
   @Override
   public Set<FaultType> supported() {
-    return EnumSet.of(FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH,
-        FaultType.WIPE_FOLLOWER);
+    Set<FaultType> s = EnumSet.of(FaultType.KILL9_LEADER, FaultType.KILL9_FOLLOWER, FaultType.PAUSE_LEADER,
+        FaultType.ALL_CRASH, FaultType.WIPE_FOLLOWER);
+    if (cluster.partitionable()) {
+      s.add(FaultType.PARTITION);
+    }
+    return s;
   }
 
   @Override
@@ -83,9 +87,11 @@ final class ProcessClusterControl implements ClusterControl {
 
   @Override
   public void isolate(int node) {
-    throw new UnsupportedOperationException("partitions need FaultProxy wiring in ProcessCluster");
+    cluster.isolate(node);
   }
 
   @Override
-  public void heal() {}
+  public void heal() {
+    cluster.heal();
+  }
 }

@@ -60,6 +60,12 @@ public final class NodeMain implements Callable<Integer> {
           + "else one derived from --peers. [QUORUMKV_CLUSTER_ID]")
   String clusterId;
 
+  @Option(names = "--election-timeout", defaultValue = "${env:QUORUMKV_ELECTION_TIMEOUT:-150-300}",
+      description = "Randomized Raft election timeout in ms, MIN-MAX (default: ${DEFAULT-VALUE}); every node of a "
+          + "group should use the same. Raise it on hosts where a process can be starved of CPU for longer than MAX "
+          + "(leaders otherwise step down while followers are slow to answer). [QUORUMKV_ELECTION_TIMEOUT]")
+  String electionTimeout;
+
   @Option(names = "--log-level", defaultValue = "${env:QUORUMKV_LOG_LEVEL:-INFO}",
       description = "QuorumKV log level: SEVERE, WARNING, INFO, FINE (default: ${DEFAULT-VALUE}); Ratis stays at WARNING. [QUORUMKV_LOG_LEVEL]")
   String logLevel;
@@ -83,7 +89,26 @@ public final class NodeMain implements Callable<Integer> {
     int rpc = rpcPort > 0 ? rpcPort : self.rpcPort();
     int metrics = metricsPort != null ? metricsPort : NodeConfig.defaultMetricsPort(rpc);
     return new NodeConfig(id, list, dataDir.toAbsolutePath(), bindHost,
-        raftPort > 0 ? raftPort : self.raftPort(), rpc, metrics, cluster, RaftSettings.defaults());
+        raftPort > 0 ? raftPort : self.raftPort(), rpc, metrics, cluster, raftSettings(electionTimeout));
+  }
+
+  /** {@code RaftSettings.defaults()} with the election timeout of {@code --election-timeout MIN-MAX}. */
+  static RaftSettings raftSettings(String electionTimeout) {
+    String[] parts = electionTimeout == null ? new String[0] : electionTimeout.trim().split("-");
+    long min;
+    long max;
+    try {
+      min = parts.length == 2 ? Long.parseLong(parts[0].trim()) : -1;
+      max = parts.length == 2 ? Long.parseLong(parts[1].trim()) : -1;
+    } catch (NumberFormatException e) {
+      min = -1;
+      max = -1;
+    }
+    if (min < 100 || max < min || max > 60_000) {
+      throw new IllegalArgumentException("--election-timeout '" + electionTimeout
+          + "' is not MIN-MAX milliseconds with 100 <= MIN <= MAX <= 60000 (e.g. 150-300)");
+    }
+    return RaftSettings.defaults().withElectionTimeout(min, max);
   }
 
   private UUID resolveClusterId(List<PeerAddress> list) {

@@ -30,6 +30,22 @@ class NodeMainTest {
   }
 
   @Test
+  void electionTimeoutDefaultsToRatisRangeAndCanBeRaised() throws Exception {
+    assumeTrue(System.getenv("QUORUMKV_ELECTION_TIMEOUT") == null, "QUORUMKV_ELECTION_TIMEOUT is set in this environment");
+    Path dir = Files.createTempDirectory("quorumkv-main-");
+    NodeConfig d = parse("--id", "n1", "--peers", PEERS, "--data-dir", dir.toString());
+    assertEquals(150, d.raft().electionTimeoutMinMs());
+    assertEquals(300, d.raft().electionTimeoutMaxMs());
+    NodeConfig slow = parse("--id", "n1", "--peers", PEERS, "--data-dir", dir.toString(), "--election-timeout", "500-1000");
+    assertEquals(500, slow.raft().electionTimeoutMinMs());
+    assertEquals(1000, slow.raft().electionTimeoutMaxMs());
+    for (String bad : new String[] {"300", "300-150", "50-100", "a-b"}) {
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> parse("--id", "n1", "--peers", PEERS, "--data-dir", dir.toString(), "--election-timeout", bad), bad);
+    }
+  }
+
+  @Test
   void badInputIsOneLineAndExitCode2() throws Exception {
     Path dir = Files.createTempDirectory("quorumkv-main-");
     java.io.PrintStream err = System.err;

@@ -18,11 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@link #pass()}: forward both ways.
  *   <li>{@link #delay(Duration)}: forward every chunk after a fixed delay (order kept).
- *   <li>{@link #blackhole()}: a partition. Open connections are cut (so that no half-written
- *       frame is ever resumed, which would corrupt the gRPC stream); new connections are
- *       accepted but nothing is forwarded and nothing comes back, like packets lost in a
- *       partition after the TCP handshake; on {@link #pass()} those are closed, so peers
- *       reconnect cleanly.
+ *   <li>{@link #blackhole()}: a partition that also resets. Open connections are cut (so that
+ *       no half-written frame is ever resumed, which would corrupt the gRPC stream); new
+ *       connections are accepted but nothing is forwarded and nothing comes back, like packets
+ *       lost in a partition after the TCP handshake; on {@link #pass()} those are closed, so
+ *       peers reconnect cleanly. The sender learns at once that its connection broke, as if a
+ *       firewall answered with RST.
+ *   <li>{@link #hold()}: a silent partition, as packets dropped on the wire. Nothing is cut:
+ *       open and new connections stay up, but no byte moves in either direction (bytes
+ *       already read wait in the proxy, the rest in TCP buffers, so senders eventually block
+ *       as with a peer that stopped acknowledging), and new connections are not passed on.
+ *       The sender learns of the partition only through its own timeouts or keep-alives, as
+ *       in a real partition. On {@link #pass()} everything held is delivered in order, as TCP
+ *       retransmission would after a heal, so streams stay intact. Used for isolating nodes.
  * </ul>
  *
  * <p>Bounded: at most {@link #MAX_CONNECTIONS} connections, 64 KiB chunks. One virtual thread
@@ -34,7 +42,7 @@ public final class FaultProxy implements AutoCloseable {
   private static final int CHUNK_BYTES = 64 * 1024;
 
   /** Current behaviour. */
-  public enum Mode { PASS, DELAY, BLACKHOLE }
+  public enum Mode { PASS, DELAY, BLACKHOLE, HOLD }
 
   private final ServerSocket server;
   private final InetSocketAddress target;
@@ -71,25 +79,47 @@ public final class FaultProxy implements AutoCloseable {
     return links.size();
   }
 
-  /** Forward normally; connections held during a blackhole are closed so peers reconnect. */
+  /**
+   * Forward normally: connections swallowed during a blackhole are closed so peers reconnect;
+   * bytes held by {@link #hold()} are delivered.
+   */
   public synchronized void pass() {
     Mode was = mode;
     mode = Mode.PASS;
     if (was == Mode.BLACKHOLE) {
       closeAll();
     }
+    notifyAll();
+  }
+
+  /** Silent partition: keep every connection, move no byte, until {@link #pass()}. */
+  public synchronized void hold() {
+    if (mode == Mode.BLACKHOLE) {
+      closeAll(); // swallowed connections have lost bytes; start clean
+    }
+    mode = Mode.HOLD;
+  }
+
+  /** Blocks while held; false once the proxy is closed. */
+  private synchronized boolean awaitNotHeld() throws InterruptedException {
+    while (mode == Mode.HOLD && !closed) {
+      wait(1000);
+    }
+    return !closed;
   }
 
   /** Forward with {@code delay} added to every chunk. */
   public synchronized void delay(Duration delay) {
     delayNanos = delay.toNanos();
     mode = Mode.DELAY;
+    notifyAll();
   }
 
   /** Partition: cut open connections, then accept and swallow new ones. */
   public synchronized void blackhole() {
     mode = Mode.BLACKHOLE;
     closeAll();
+    notifyAll();
   }
 
   private void closeAll() {
@@ -131,6 +161,9 @@ public final class FaultProxy implements AutoCloseable {
           swallow(client.getInputStream());
           return;
         }
+        if (!awaitNotHeld()) {
+          return; // a new connection during a hold is passed on only after the heal
+        }
         Socket up = new Socket();
         upstream = up;
         up.connect(target, 2000);
@@ -138,6 +171,8 @@ public final class FaultProxy implements AutoCloseable {
         pump(client, up);
       } catch (IOException e) {
         // connection ended or upstream refused: close both sides below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         close();
       }
@@ -148,6 +183,9 @@ public final class FaultProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          if (mode == Mode.HOLD && !awaitNotHeld()) {
+            break; // closed while held
+          }
           Mode m = mode;
           if (m == Mode.BLACKHOLE) {
             break; // blackhole() closes us too; never forward past it
@@ -195,7 +233,10 @@ public final class FaultProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
     try {
       server.close();
     } catch (IOException ignored) {

@@ -29,15 +29,25 @@ public record NemesisSchedule(long seed, List<Fault> faults) {
    * @param cooldown fault-free end of the run
    * @param electionTimeoutMax the cluster's largest election timeout: pauses last at least
    *     twice this, or the leader would not be replaced and the fault would test nothing
+   * @param eachTypeInTurn draw types like cards from a deck (each type once, in a seeded order,
+   *     before any repeats), so that a short run still covers every type; false draws each
+   *     fault's type independently
    */
   public record Options(Set<FaultType> types, int clusterSize, Duration minFault, Duration maxFault,
-      Duration minQuiet, Duration maxQuiet, Duration warmup, Duration cooldown, Duration electionTimeoutMax) {
+      Duration minQuiet, Duration maxQuiet, Duration warmup, Duration cooldown, Duration electionTimeoutMax,
+      boolean eachTypeInTurn) {
     public Options {
       types = Set.copyOf(types);
       if (types.isEmpty() || clusterSize < 1 || minFault.compareTo(maxFault) > 0 || minQuiet.compareTo(maxQuiet) > 0
           || minFault.isZero()) {
         throw new IllegalArgumentException("bad schedule options " + this);
       }
+    }
+
+    /** Types drawn independently (the schedules every recorded seed was found with). */
+    public Options(Set<FaultType> types, int clusterSize, Duration minFault, Duration maxFault,
+        Duration minQuiet, Duration maxQuiet, Duration warmup, Duration cooldown, Duration electionTimeoutMax) {
+      this(types, clusterSize, minFault, maxFault, minQuiet, maxQuiet, warmup, cooldown, electionTimeoutMax, false);
     }
 
     /** Every fault type, 3 nodes, faults of 1-5 s, 3-6 s quiet, 3 s warm-up and cool-down. */
@@ -47,19 +57,37 @@ public record NemesisSchedule(long seed, List<Fault> faults) {
     }
 
     public Options withTypes(Set<FaultType> t) {
-      return new Options(t, clusterSize, minFault, maxFault, minQuiet, maxQuiet, warmup, cooldown, electionTimeoutMax);
+      return new Options(t, clusterSize, minFault, maxFault, minQuiet, maxQuiet, warmup, cooldown, electionTimeoutMax,
+          eachTypeInTurn);
     }
+
+    /** Every type once before any type repeats (see {@code eachTypeInTurn}). */
+    public Options withEachTypeInTurn() {
+      return new Options(types, clusterSize, minFault, maxFault, minQuiet, maxQuiet, warmup, cooldown, electionTimeoutMax,
+          true);
+    }
+
   }
 
   /** The schedule of {@code seed} for a run of {@code runLength}. */
   public static NemesisSchedule generate(long seed, Duration runLength, Options o) {
     Random r = new Random(seed);
     List<FaultType> types = o.types().stream().sorted().toList(); // a fixed order, whatever the Set
+    List<FaultType> deck = new ArrayList<>();
     List<Fault> out = new ArrayList<>();
     Duration at = o.warmup();
     Duration last = runLength.minus(o.cooldown());
     while (true) {
-      FaultType type = types.get(r.nextInt(types.size()));
+      FaultType type;
+      if (o.eachTypeInTurn()) {
+        if (deck.isEmpty()) {
+          deck.addAll(types);
+          java.util.Collections.shuffle(deck, r);
+        }
+        type = deck.removeFirst();
+      } else {
+        type = types.get(r.nextInt(types.size()));
+      }
       Duration d = between(r, o.minFault(), o.maxFault());
       if (type == FaultType.PAUSE_LEADER) {
         Duration min = o.electionTimeoutMax().multipliedBy(2);

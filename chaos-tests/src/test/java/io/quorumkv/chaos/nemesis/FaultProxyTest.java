@@ -109,6 +109,29 @@ class FaultProxyTest {
     }
   }
 
+  @Test
+  void holdKeepsConnectionsButMovesNothingUntilHealedThenDeliversInOrder() throws Exception {
+    Socket before = connect();
+    roundTrip(before, "x");
+    proxy.hold();
+    assertEquals(FaultProxy.Mode.HOLD, proxy.mode());
+    before.getOutputStream().write("held".getBytes(StandardCharsets.UTF_8));
+    assertThrows(SocketTimeoutException.class, () -> before.getInputStream().read(), "nothing comes back while held");
+    Socket during = connect(); // accepted (the handshake is the kernel's) but not passed on
+    during.getOutputStream().write("new".getBytes(StandardCharsets.UTF_8));
+    assertThrows(SocketTimeoutException.class, () -> during.getInputStream().read());
+    assertEquals(2, proxy.connections(), "nothing was cut");
+    proxy.pass();
+    before.setSoTimeout(2000);
+    during.setSoTimeout(2000);
+    // TCP after a heal: what was sent during the partition arrives, in order, on the same connections
+    assertArrayEquals("held".getBytes(StandardCharsets.UTF_8), before.getInputStream().readNBytes(4));
+    assertArrayEquals("new".getBytes(StandardCharsets.UTF_8), during.getInputStream().readNBytes(3));
+    assertArrayEquals("on".getBytes(StandardCharsets.UTF_8), roundTrip(before, "on"));
+    before.close();
+    during.close();
+  }
+
   private static boolean readEnds(Socket s) {
     try {
       return s.getInputStream().read() < 0;

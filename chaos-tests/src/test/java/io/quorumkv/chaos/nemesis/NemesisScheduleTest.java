@@ -75,6 +75,20 @@ class NemesisScheduleTest {
   }
 
   @Test
+  void eachTypeInTurnCoversEveryTypeBeforeRepeating() {
+    Set<FaultType> four = EnumSet.of(FaultType.KILL9_LEADER, FaultType.PAUSE_LEADER, FaultType.ALL_CRASH, FaultType.PARTITION);
+    for (long seed = 0; seed < 50; seed++) {
+      NemesisSchedule s = NemesisSchedule.generate(seed, Duration.ofMinutes(2), OPTIONS.withTypes(four).withEachTypeInTurn());
+      assertTrue(s.faults().size() >= 8, s.describe());
+      for (int round = 0; round + 4 <= s.faults().size(); round += 4) {
+        Set<FaultType> inRound = EnumSet.noneOf(FaultType.class);
+        s.faults().subList(round, round + 4).forEach(f -> inRound.add(f.type()));
+        assertEquals(four, inRound, s.describe());
+      }
+    }
+  }
+
+  @Test
   void describesFaultsReadably() {
     assertEquals("+5.000s kill9-follower #1 for 3.200s",
         new Fault(FaultType.KILL9_FOLLOWER, 1, Duration.ofSeconds(5), Duration.ofMillis(3200)).describe());

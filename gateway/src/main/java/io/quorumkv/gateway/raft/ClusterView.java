@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The gateway's picture of the group, refreshed by polling every node's Status RPC: which
  * nodes answer, which one leads, and the group id (= database id). Used to route eventual
- * reads and watches to followers. Thread-safe.
+ * reads and watches to followers, and to point the Ratis client at a new leader (see
+ * {@link #onLeaderChange}). Every node is polled on its own schedule, so a node that does
+ * not answer (paused, partitioned) delays only its own entry, never the news from the others.
+ * Thread-safe.
  */
 public final class ClusterView implements AutoCloseable {
   /** How often every node is asked for its status. */
@@ -39,6 +42,7 @@ public final class ClusterView implements AutoCloseable {
   /** The last leader seen, for {@link #leaderChanges}; guarded by {@code this}. */
   private String lastLeader;
   private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
+  private volatile java.util.function.Consumer<String> leaderListener = id -> { };
 
   public ClusterView(List<PeerAddress> peers) {
     this.peers = List.copyOf(peers);
@@ -49,7 +53,8 @@ public final class ClusterView implements AutoCloseable {
           .build());
       states.put(p.id(), new NodeState(p, false, StatusResponse.getDefaultInstance()));
     }
-    poller = Executors.newScheduledThreadPool(1, r -> {
+    // One thread per node: a status call blocks up to its deadline.
+    poller = Executors.newScheduledThreadPool(peers.size(), r -> {
       Thread t = new Thread(r, "cluster-view");
       t.setDaemon(true);
       return t;
@@ -59,8 +64,21 @@ public final class ClusterView implements AutoCloseable {
   /** Polls once synchronously, then keeps polling in the background. */
   public ClusterView start() {
     pollAll();
-    poller.scheduleWithFixedDelay(this::pollAll, POLL_INTERVAL_MS, POLL_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    for (PeerAddress p : peers) {
+      poller.scheduleWithFixedDelay(() -> {
+        poll(p);
+        noteLeader();
+      }, POLL_INTERVAL_MS, POLL_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
     return this;
+  }
+
+  /**
+   * Calls {@code listener} with the new leader's id whenever the known leader changes to a
+   * different node (on a polling thread: it must not block). One listener; a later call replaces it.
+   */
+  public void onLeaderChange(java.util.function.Consumer<String> listener) {
+    leaderListener = listener;
   }
 
   /** Polls every node now (virtual threads, in parallel, bounded by the status deadline). */
@@ -74,13 +92,21 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /** Counts a change of the known leader to a different node (not a leader lost and found again). */
-  private synchronized void noteLeader() {
-    leaderId().ifPresent(l -> {
-      if (lastLeader != null && !lastLeader.equals(l)) {
-        leaderChanges.incrementAndGet();
+  private void noteLeader() {
+    String changedTo = null;
+    synchronized (this) {
+      String l = leaderId().orElse(null);
+      if (l != null && !l.equals(lastLeader)) {
+        if (lastLeader != null) {
+          leaderChanges.incrementAndGet();
+        }
+        lastLeader = l;
+        changedTo = l;
       }
-      lastLeader = l;
-    });
+    }
+    if (changedTo != null) {
+      leaderListener.accept(changedTo);
+    }
   }
 
   /** How often the known leader changed to a different node since this view started. */

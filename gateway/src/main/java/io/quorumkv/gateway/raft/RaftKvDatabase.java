@@ -40,6 +40,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -68,6 +69,11 @@ public final class RaftKvDatabase implements KvDatabase {
   private volatile RaftClient client;
   private final WriteBatcher batcher = new WriteBatcher(this::propose);
   private final java.util.concurrent.atomic.AtomicLong clientResets = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong leaderFollows = new java.util.concurrent.atomic.AtomicLong();
+  /** Clients replaced but still finishing their requests, oldest first; guarded by {@code this}. */
+  private final java.util.ArrayDeque<RaftClient> retired = new java.util.ArrayDeque<>();
+  /** Replaced clients kept open at once; beyond this the oldest is closed at once. */
+  static final int MAX_RETIRED_CLIENTS = 8;
 
   /** Longest the gateway waits at start for any node to tell it the database id. */
   public static final long STARTUP_WAIT_MS = 60_000;
@@ -105,6 +111,7 @@ public final class RaftKvDatabase implements KvDatabase {
       }
       view.pollAll();
     }
+    view.onLeaderChange(this::followLeader);
   }
 
   /** The cluster view (status polling), shared with health and metrics. */
@@ -126,18 +133,92 @@ public final class RaftKvDatabase implements KvDatabase {
     }
     synchronized (this) {
       if (client == null) {
-        UUID gid = UUID.fromString(databaseId());
-        RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(gid), peers.stream()
-            .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
-        client = RaftClient.newBuilder()
-            .setProperties(clientProperties())
-            .setRaftGroup(group)
-            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
-            .build();
+        client = newClient(view.leaderId().orElse(null));
       }
       return client;
     }
+  }
+
+  /** A Ratis client that sends its first request to {@code leader} (null: Ratis picks). */
+  private RaftClient newClient(String leader) {
+    UUID gid = UUID.fromString(databaseId());
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(gid), peers.stream()
+        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build()).toList());
+    RaftClient.Builder b = RaftClient.newBuilder()
+        .setProperties(clientProperties())
+        .setRaftGroup(group)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            MAX_RETRIES, TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)));
+    if (leader != null && peers.stream().anyMatch(p -> p.id().equals(leader))) {
+      b.setLeaderId(RaftPeerId.valueOf(leader));
+    }
+    return b.build();
+  }
+
+  /**
+   * Points requests at the leader the status polls found, when the Ratis client is still
+   * aiming at another node. Ratis finds a new leader by itself only after a request to the old
+   * one fails: for a node that is gone that is quick (connection refused), but for one that
+   * stopped answering (SIGSTOP, GC, partition) it is a per-request timeout followed by a
+   * synchronous close of the gRPC channel that waits 3 s for the unanswered stream (Ratis
+   * {@code GrpcUtil.shutdownManagedChannel}); every write meanwhile stalls, and the ordered
+   * client keeps sending new ones to the dead leader. Measured over processes: 4.6 s without a
+   * successful write after SIGSTOP of the leader. So: new requests get a new client that starts
+   * at the known leader, and the old client's connection to its stale target is reset on a
+   * virtual thread, which fails its in-flight requests over to their retries at once (same
+   * call ids, so the leader's retry cache keeps them exactly-once). The old client is closed
+   * once its requests can no longer be waited for.
+   */
+  private void followLeader(String leader) {
+    RaftClient old;
+    synchronized (this) {
+      old = client;
+      if (old == null || leader.equals(String.valueOf(old.getLeaderId()))) {
+        return;
+      }
+      client = newClient(leader);
+      retire(old);
+    }
+    leaderFollows.incrementAndGet();
+    RaftPeerId stale = old.getLeaderId();
+    LOG.info("leader is now " + leader + "; new Raft requests go there (the Ratis client was still at " + stale + ")");
+    Thread.ofVirtual().name("raft-client-reset").start(() ->
+        old.getClientRpc().handleException(stale, new IOException("the leader moved to " + leader), true));
+  }
+
+  /** Keeps {@code c} open for its in-flight requests, closing it after the longest wait; caller holds {@code this}. */
+  private void retire(RaftClient c) {
+    retired.addLast(c);
+    if (retired.size() > MAX_RETIRED_CLIENTS) {
+      closeQuietly(retired.removeFirst());
+    }
+    Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(waitMs + 5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      boolean mine;
+      synchronized (this) {
+        mine = retired.remove(c);
+      }
+      if (mine) {
+        closeQuietly(c);
+      }
+    });
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "closing a replaced Ratis client", e);
+    }
+  }
+
+  /** How often requests were pointed at a new leader found by the status polls. */
+  public long leaderFollows() {
+    return leaderFollows.get();
   }
 
   /**
@@ -166,20 +247,11 @@ public final class RaftKvDatabase implements KvDatabase {
         return;
       }
       client = null;
+      // Close later: requests still in flight on it may yet complete.
+      retire(broken);
     }
     clientResets.incrementAndGet();
     LOG.warning("Ratis client failed (" + why + "); the next request uses a new one");
-    // Close later: requests still in flight on it may yet complete.
-    Thread.ofVirtual().start(() -> {
-      try {
-        Thread.sleep(30_000);
-        broken.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        LOG.log(Level.FINE, "closing a failed Ratis client", e);
-      }
-    });
   }
 
   /** How often a failed Ratis client was replaced. */
@@ -295,11 +367,26 @@ public final class RaftKvDatabase implements KvDatabase {
   /** Linearizable read through the leader (Ratis ReadIndex). */
   public SnapshotReadOutput strongRead(SnapshotRead read) {
     Query q = Query.newBuilder().setSnapshotRead(read).build();
-    RaftClient c = client();
-    // Unordered: reads need no sliding window; ReadIndex on the leader makes them linearizable.
-    CompletableFuture<RaftClientReply> f =
-        guarded(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(q.toByteArray()))));
-    RaftClientReply reply = await(f, false);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    RaftClientReply reply;
+    while (true) {
+      RaftClient c = client();
+      // Unordered: reads need no sliding window; ReadIndex on the leader makes them linearizable.
+      CompletableFuture<RaftClientReply> f =
+          guarded(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(q.toByteArray()))));
+      try {
+        reply = await(f, false, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        break;
+      } catch (KvException.LeaderUnavailable e) {
+        // A leader that cannot confirm its leadership yet (just elected, or losing it) fails the
+        // ReadIndex at once and Ratis does not retry that; a read is idempotent, so retry here
+        // within the same bound (seen as bursts of 503s right after an all-crash).
+        if (!isTransientLeadership(e.getCause()) || System.nanoTime() + RETRY_SLEEP_MS * 1_000_000 > deadline) {
+          throw e;
+        }
+        sleep(RETRY_SLEEP_MS);
+      }
+    }
     if (!reply.isSuccess()) {
       throw new KvException.LeaderUnavailable("Strong read failed: " + reply.getException(), reply.getException());
     }
@@ -334,9 +421,33 @@ public final class RaftKvDatabase implements KvDatabase {
     return new RaftWatchStream(view, watch, strong ? view::leaderFirstCandidates : view::eventualCandidates).open();
   }
 
-  private <T> T await(CompletableFuture<T> f, boolean write) {
+  private static boolean isTransientLeadership(Throwable t) {
+    for (; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
+          || t instanceof org.apache.ratis.protocol.exceptions.ReadException
+          || t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleep(long ms) {
     try {
-      return f.get(waitMs, TimeUnit.MILLISECONDS);
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvException.LeaderUnavailable("Interrupted.", e);
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> f, boolean write) {
+    return await(f, write, waitMs);
+  }
+
+  private <T> T await(CompletableFuture<T> f, boolean write, long timeoutMs) {
+    try {
+      return f.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw write
           ? new KvException.Indeterminate("The write was not confirmed in time (no leader); it may or may not have been committed.", e)
@@ -360,14 +471,15 @@ public final class RaftKvDatabase implements KvDatabase {
   @Override
   public void close() {
     batcher.close();
-    RaftClient c = client;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        LOG.log(Level.FINE, "closing the raft client", e);
-      }
-    }
     view.close();
+    List<RaftClient> all = new java.util.ArrayList<>();
+    synchronized (this) {
+      if (client != null) {
+        all.add(client);
+      }
+      all.addAll(retired);
+      retired.clear();
+    }
+    all.forEach(RaftKvDatabase::closeQuietly);
   }
 }

@@ -32,6 +32,11 @@ public record RaftSettings(
     return new RaftSettings(150, 300, 10_000, 8L * 1024 * 1024, 1024);
   }
 
+  /** The same with another randomized election timeout range. */
+  public RaftSettings withElectionTimeout(long minMs, long maxMs) {
+    return new RaftSettings(minMs, maxMs, snapshotThresholdEntries, logSegmentSizeBytes, purgeGapEntries);
+  }
+
   /** Small snapshots and segments so tests can purge the log and force a snapshot install. */
   public RaftSettings withFrequentSnapshots(long threshold) {
     return new RaftSettings(electionTimeoutMinMs, electionTimeoutMaxMs, threshold, 16 * 1024, 16);

@@ -1,0 +1,25 @@
+package io.quorumkv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The JVM flags every QuorumKV process gets ({@code up}, {@code ./quorumkv}, the Dockerfile). */
+class LauncherTest {
+
+  /**
+   * Finding F6 (chaos-tests/README.md): a node loads ~31 MB of class metadata; with the default
+   * threshold (~21 MB) every start ran a full GC ("Metadata GC Threshold"), 0.6-1.7 s on a busy
+   * machine, while a restarted node had to answer a new leader (measured with -Xlog:gc).
+   */
+  @Test
+  void metaspaceThresholdIsAboveWhatAStartLoads() {
+    List<String> flags = Launcher.jvmFlags(25);
+    long mb = flags.stream().filter(f -> f.startsWith("-XX:MetaspaceSize="))
+        .map(f -> f.substring("-XX:MetaspaceSize=".length()))
+        .mapToLong(v -> Long.parseLong(v.substring(0, v.length() - 1)) * (v.endsWith("g") ? 1024 : 1))
+        .findFirst().orElse(0);
+    assertTrue(mb >= 64, "-XX:MetaspaceSize must be well above the ~31 MB a node loads: " + flags);
+  }
+}
