@@ -25,10 +25,23 @@ final class Launcher {
     return List.copyOf(f);
   }
 
+  /**
+   * Extra JVM flags for every child process, from {@code QUORUMKV_JAVA_OPTS} (split on
+   * whitespace), e.g. {@code -XX:StartFlightRecording=filename=/tmp/qkv-%p.jfr,settings=profile}
+   * to profile a local cluster; {@code %p} keeps one file per process.
+   */
+  static List<String> extraJvmFlags(String opts) {
+    if (opts == null || opts.isBlank()) {
+      return List.of();
+    }
+    return List.of(opts.trim().split("\\s+"));
+  }
+
   static List<String> javaCommand(List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
+    cmd.addAll(extraJvmFlags(System.getenv("QUORUMKV_JAVA_OPTS")));
     String logging = System.getProperty("java.util.logging.config.file");
     if (logging != null) {
       cmd.add("-Djava.util.logging.config.file=" + logging);
