@@ -213,20 +213,38 @@ public final class SqliteStore implements AutoCloseable {
    */
   public SnapshotReadOutput snapshotRead(SnapshotRead read, long nowMs) {
     return withReaders(
+        () -> readers.inTransaction("snapshot read", c -> snapshotRead(c, read, nowMs)));
+  }
+
+  /**
+   * Several snapshot reads from one consistent snapshot (one read transaction): one output per
+   * read, same order. The gateway's read batching sends concurrent reads this way.
+   */
+  public List<SnapshotReadOutput> snapshotReads(List<SnapshotRead> reads, long nowMs) {
+    return withReaders(
         () ->
             readers.inTransaction(
-                "snapshot read",
+                "snapshot reads",
                 c -> {
-                  SnapshotReadOutput.Builder out =
-                      SnapshotReadOutput.newBuilder()
-                          .setReadDisabled(false)
-                          .setReadIsStronglyConsistent(true)
-                          .setStatus(SnapshotReadStatus.SR_SUCCESS);
-                  for (ReadRange range : read.getRangesList()) {
-                    out.addRanges(c.range(range, nowMs));
+                  List<SnapshotReadOutput> out = new ArrayList<>(reads.size());
+                  for (SnapshotRead read : reads) {
+                    out.add(snapshotRead(c, read, nowMs));
                   }
-                  return out.build();
+                  return out;
                 }));
+  }
+
+  private static SnapshotReadOutput snapshotRead(ReadConnection c, SnapshotRead read, long nowMs)
+      throws SQLException {
+    SnapshotReadOutput.Builder out =
+        SnapshotReadOutput.newBuilder()
+            .setReadDisabled(false)
+            .setReadIsStronglyConsistent(true)
+            .setStatus(SnapshotReadStatus.SR_SUCCESS);
+    for (ReadRange range : read.getRangesList()) {
+      out.addRanges(c.range(range, nowMs));
+    }
+    return out.build();
   }
 
   /** One full watch message for these keys (every entry changed=true), read in one snapshot. */
