@@ -65,5 +65,12 @@ async function oneOp(kv: Deno.Kv, a: Args): Promise<Outcome> {
 const a = parseArgs(Deno.args, USAGE);
 const kv = await Deno.openKv(a.target);
 await preload(kv, a);
-await runAndReport(a, () => oneOp(kv, a));
+// The Deno CLI sends every call, eventual reads included, to the first *strong* endpoint, so on
+// QuorumKV's main URL an eventual read is served as a strong one (leader, ReadIndex). A Deno
+// program that wants follower reads opens URL/replica (README: Follower reads), and so does this.
+const reader = a.workload === "get-eventual" && /^https?:/.test(a.target)
+  ? await Deno.openKv(a.target.replace(/\/+$/, "") + "/replica")
+  : kv;
+await runAndReport(a, () => oneOp(reader, a));
+if (reader !== kv) reader.close();
 kv.close();

@@ -7,10 +7,15 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +54,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per workload (default: ${DEFAULT-VALUE}).")
   int seconds;
+
+  @Option(names = "--warmup", defaultValue = "60",
+      description = "Seconds of unmeasured QuorumKV load before the measured runs, spread over the workloads"
+          + " (default: ${DEFAULT-VALUE}; 0 = none). Four JVMs on two cores need minutes of load before the JIT"
+          + " has compiled the hot paths; Deno SQLite and etcd are compiled ahead of time.")
+  int warmup;
 
   @Option(names = "--kills", defaultValue = "5", description = "Leader kills for the recovery measurement (default: ${DEFAULT-VALUE}; 0 = skip).")
   int kills;
@@ -116,9 +127,26 @@ final class BenchCommand implements Callable<Integer> {
           System.out.printf("cluster ready in %d ms at %s%n", startMs, url);
           results.put("idleRssMb", rss(layout));
         }
+        if (warmup > 0) {
+          // Measured cold, the first workload after start saw the JIT compiling in four JVMs and
+          // leader elections from the start-up CPU storm (bench/README.md, profile findings).
+          int each = Math.max(1, warmup / workloads.size());
+          Map<String, String> cold = new LinkedHashMap<>();
+          for (String w : workloads) {
+            Map<String, String> m = runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "warm-up", each,
+                dir.resolve("warmup-" + w + ".log"));
+            cold.put(w, m.getOrDefault("opsPerSec", "error"));
+          }
+          results.put("warmupOpsPerSec", cold);
+        }
         for (String w : workloads) {
-          byWorkload.get(w).put("quorumkv", runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "QuorumKV",
-              dir.resolve("quorumkv-" + w + ".log")));
+          long changesBefore = layout == null ? 0 : leaderChanges(layout);
+          Map<String, String> m = runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "QuorumKV", seconds,
+              dir.resolve("quorumkv-" + w + ".log"));
+          if (layout != null) {
+            m.put("leaderChanges", Long.toString(leaderChanges(layout) - changesBefore));
+          }
+          byWorkload.get(w).put("quorumkv", m);
           if (layout != null) {
             results.put("loadRssMb." + w, rss(layout));
           }
@@ -133,7 +161,8 @@ final class BenchCommand implements Callable<Integer> {
       if (!noBaseline) {
         for (String w : workloads) {
           byWorkload.get(w).put("baseline", runWorkload(deno, home.resolve("bench/bench.ts"),
-              dir.resolve("baseline-" + w + ".sqlite").toString(), token, w, "Deno SQLite", dir.resolve("baseline-" + w + ".log")));
+              dir.resolve("baseline-" + w + ".sqlite").toString(), token, w, "Deno SQLite", seconds,
+              dir.resolve("baseline-" + w + ".log")));
         }
       }
       if (runEtcd) {
@@ -142,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
           System.out.println("etcd cluster ready at " + cluster.endpoints());
           for (String w : workloads) {
             byWorkload.get(w).put("etcd", runWorkload(deno, home.resolve("bench/etcd.ts"), cluster.endpoints(), null, w, "etcd",
-                dir.resolve("etcd-" + w + ".log")));
+                seconds, dir.resolve("etcd-" + w + ".log")));
           }
         } catch (IOException e) { // the other results are still worth writing
           System.err.println("quorumkv bench: etcd baseline skipped: " + e.getMessage());
@@ -174,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
    * minutes; its output stays in {@code log}) and returns the numbers of its JSON result line.
    */
   private Map<String, String> runWorkload(Path deno, Path script, String target, String token, String workload, String label,
-      Path log) throws Exception {
+      int seconds, Path log) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(deno.toString(), "run", "-A", "--unstable-kv", script.toString(),
         "--target", target, "--workload", workload, "--concurrency", Integer.toString(concurrency),
         "--seconds", Integer.toString(seconds)).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -286,6 +315,25 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Times the gateway saw the leader change (its metric), or 0 if it does not answer. */
+  private static long leaderChanges(LocalLayout layout) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://" + layout.host() + ":" + layout.metricsPort() + "/metrics"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("quorumkv_gateway_leader_changes_total ")) {
+          return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no number: count nothing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
   private static Map<String, String> rss(LocalLayout layout) {
     Map<String, String> m = new LinkedHashMap<>();
     for (PeerAddress p : layout.peers()) {
@@ -315,9 +363,9 @@ final class BenchCommand implements Callable<Integer> {
     b.append("QuorumKV benchmark, ").append(LocalDateTime.now().withNano(0)).append(", ")
         .append(Runtime.getRuntime().availableProcessors()).append(" cores, concurrency ").append(concurrency)
         .append(", ").append(seconds).append(" s per workload, real Deno client\n\n");
-    b.append("| workload | QuorumKV ops/s | p50 ms | p99 ms | p999 ms | errors | conflicts | Deno SQLite ops/s | Deno SQLite p99 ms"
-        + " | QuorumKV / Deno SQLite | etcd ops/s | etcd p99 ms | QuorumKV / etcd |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| workload | QuorumKV ops/s | p50 ms | p99 ms | p999 ms | errors | conflicts | leader changes | Deno SQLite ops/s"
+        + " | Deno SQLite p99 ms | QuorumKV / Deno SQLite | etcd ops/s | etcd p99 ms | QuorumKV / etcd |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, String> row : (List<Map<String, String>>) r.get("workloads")) {
       b.append("| ").append(row.get("workload"))
           .append(" | ").append(row.getOrDefault("quorumkv.opsPerSec", row.containsKey("quorumkv.error") ? "error" : "-"))
@@ -326,6 +374,7 @@ final class BenchCommand implements Callable<Integer> {
           .append(" | ").append(row.getOrDefault("quorumkv.p999ms", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.errors", "-"))
           .append(" | ").append(row.getOrDefault("quorumkv.conflicts", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.leaderChanges", "-"))
           .append(" | ").append(row.getOrDefault("baseline.opsPerSec", row.containsKey("baseline.error") ? "error" : "-"))
           .append(" | ").append(row.getOrDefault("baseline.p99ms", "-"))
           .append(" | ").append(row.getOrDefault("ratio", "-"))
@@ -336,6 +385,10 @@ final class BenchCommand implements Callable<Integer> {
     if (r.containsKey("etcdVersion")) {
       b.append("\netcd: ").append(r.get("etcdVersion")).append(", 3 members on loopback, fsync on (defaults), HTTP JSON API;"
           + " writes and linearizable reads to the leader, serializable reads round-robin (bench/etcd.ts)\n");
+    }
+    if (r.containsKey("warmupOpsPerSec")) {
+      b.append("\nQuorumKV warm-up (unmeasured, ").append(warmup).append(" s over the workloads, right after start), ops/s: ")
+          .append(r.get("warmupOpsPerSec")).append('\n');
     }
     if (r.containsKey("failoverMs")) {
       b.append("\nLeader kill -9 to first acknowledged write: ").append(r.get("failoverMs")).append('\n');

@@ -28,10 +28,31 @@ final class Launcher {
     return List.copyOf(f);
   }
 
+  /**
+   * Extra JVM flags for every child process, from {@code QUORUMKV_JAVA_OPTS} (split on
+   * whitespace), e.g. {@code -XX:StartFlightRecording=filename=/tmp/qkv-%p.jfr,settings=profile}
+   * to profile a local cluster; {@code %p} keeps one file per process.
+   */
+  static List<String> extraJvmFlags(String opts) {
+    if (opts == null || opts.isBlank()) {
+      return List.of();
+    }
+    return List.of(opts.trim().split("\\s+"));
+  }
+
   static List<String> javaCommand(List<String> args) {
+    return javaCommand(args, System.getenv("QUORUMKV_JAVA_OPTS"));
+  }
+
+  /** The command for {@code quorumkv <args>} with {@code javaOpts} (QUORUMKV_JAVA_OPTS) added. */
+  static List<String> javaCommand(List<String> args, String javaOpts) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
+    List<String> extra = extraJvmFlags(javaOpts);
+    // A collector chosen in QUORUMKV_JAVA_OPTS replaces ours (the JVM refuses two).
+    boolean ownCollector = extra.stream().anyMatch(f -> f.matches("-XX:\\+Use\\w*GC"));
+    JVM_FLAGS.stream().filter(f -> !(ownCollector && f.matches("-XX:\\+Use\\w*GC"))).forEach(cmd::add);
+    cmd.addAll(extra);
     String logging = System.getProperty("java.util.logging.config.file");
     if (logging != null) {
       cmd.add("-Djava.util.logging.config.file=" + logging);

@@ -1,5 +1,7 @@
 package io.quorumkv.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,5 +23,24 @@ class LauncherTest {
         .mapToLong(v -> Long.parseLong(v.substring(0, v.length() - 1)) * (v.endsWith("g") ? 1024 : 1))
         .findFirst().orElse(0);
     assertTrue(mb >= 64, "-XX:MetaspaceSize must be well above the ~31 MB a node loads: " + flags);
+  }
+
+  @Test
+  void extraFlagsSplitOnWhitespace() {
+    assertEquals(List.of(), Launcher.extraJvmFlags(null));
+    assertEquals(List.of(), Launcher.extraJvmFlags("  "));
+    assertEquals(List.of("-Xlog:gc", "-XX:StartFlightRecording=filename=/tmp/q-%p.jfr"),
+        Launcher.extraJvmFlags(" -Xlog:gc \t-XX:StartFlightRecording=filename=/tmp/q-%p.jfr "));
+  }
+
+  @Test
+  void extraFlagsComeAfterOursAndACollectorReplacesOurs() {
+    List<String> plain = Launcher.javaCommand(List.of("node"), "-Xms128m");
+    assertTrue(plain.contains("-XX:+UseSerialGC"));
+    assertTrue(plain.indexOf("-Xms128m") > plain.indexOf("-Xms32m"), "the later -Xms wins");
+    List<String> zgc = Launcher.javaCommand(List.of("node"), "-XX:+UseZGC");
+    assertFalse(zgc.contains("-XX:+UseSerialGC"), "the JVM refuses two collectors");
+    assertTrue(zgc.contains("-XX:+UseZGC"));
+    assertEquals("node", zgc.get(zgc.size() - 1));
   }
 }

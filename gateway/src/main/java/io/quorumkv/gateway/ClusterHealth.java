@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param leaderChanges times the known leader changed to a different node since start
  * @param logEntries Raft log entries proposed for atomic writes (each may carry many writes)
  * @param batchedWrites atomic writes carried by those entries
+ * @param readQueries linearizable queries made for strong reads (each may carry many reads)
+ * @param batchedReads strong reads carried by those queries
  */
 public record ClusterHealth(
     Optional<String> leader,
@@ -20,10 +22,12 @@ public record ClusterHealth(
     int nodes,
     long leaderChanges,
     long logEntries,
-    long batchedWrites) {
+    long batchedWrites,
+    long readQueries,
+    long batchedReads) {
 
   /** A database with no cluster behind it (in-process fakes): always has a "leader". */
-  public static final ClusterHealth LOCAL = new ClusterHealth(Optional.of("local"), 1, 1, 0, 0, 0);
+  public static final ClusterHealth LOCAL = new ClusterHealth(Optional.of("local"), 1, 1, 0, 0, 0, 0, 0);
 
   public ClusterHealth {
     Objects.requireNonNull(leader, "leader");

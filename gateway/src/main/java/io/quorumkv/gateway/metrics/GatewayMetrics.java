@@ -53,6 +53,10 @@ public final class GatewayMetrics implements RequestObserver {
         ClusterHealth::logEntries);
     counter("quorumkv_gateway_batched_writes_total", "Atomic writes carried by those log entries.",
         ClusterHealth::batchedWrites);
+    counter("quorumkv_gateway_read_queries_total", "Linearizable queries made for strong reads (read batching).",
+        ClusterHealth::readQueries);
+    counter("quorumkv_gateway_batched_reads_total", "Strong reads carried by those queries.",
+        ClusterHealth::batchedReads);
     GaugeWithCallback.builder().name("quorumkv_gateway_ready")
         .help("1 if /health/ready answers 200 (KV Connect server running, leader known), else 0.")
         .callback(cb -> cb.call(health().ready() ? 1 : 0)).register(registry);
@@ -86,12 +90,12 @@ public final class GatewayMetrics implements RequestObserver {
   private ClusterHealth cluster() {
     KvDatabase d = db;
     if (d == null) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0);
+      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0);
     }
     try {
       return d.health();
     } catch (RuntimeException e) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0);
+      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0);
     }
   }
 

@@ -136,6 +136,66 @@ class RaftKvDatabaseTest {
   }
 
   @Test
+  void concurrentReadsAreBatchedEachWithItsOwnAnswer() throws Exception {
+    int n = 200;
+    for (int i = 0; i < n; i += 50) {
+      List<CompletableFuture<AtomicWriteOutput>> ws = new ArrayList<>();
+      try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int k = i; k < i + 50; k++) {
+          int key = k;
+          ws.add(CompletableFuture.supplyAsync(() -> db.atomicWrite(set("r" + key, "v" + key)), exec));
+        }
+        for (var w : ws) {
+          assertEquals(AtomicWriteStatus.AW_SUCCESS, w.get().getStatus());
+        }
+      }
+    }
+    long queriesBefore = db.readQueries();
+    List<CompletableFuture<SnapshotReadOutput>> fs = new ArrayList<>();
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        // Every other read is of a key nobody wrote: batches mix hits and misses.
+        fs.add(CompletableFuture.supplyAsync(() -> db.strongRead(get(k % 2 == 0 ? "r" + k : "absent" + k)), exec));
+      }
+      for (int i = 0; i < n; i++) {
+        SnapshotReadOutput o = fs.get(i).get();
+        assertTrue(o.getReadIsStronglyConsistent());
+        assertEquals(1, o.getRangesCount());
+        if (i % 2 == 0) {
+          assertEquals("v" + i, o.getRanges(0).getValues(0).getValue().toStringUtf8(), "read " + i);
+        } else {
+          assertEquals(0, o.getRanges(0).getValuesCount(), "read " + i);
+        }
+      }
+    }
+    long queries = db.readQueries() - queriesBefore;
+    assertTrue(queries < n, "200 concurrent strong reads used " + queries + " queries");
+
+    // Eventual reads: batched into node RPC calls to followers, each answer its own.
+    long callsBefore = db.eventualReadCalls();
+    List<CompletableFuture<SnapshotReadOutput>> es = new ArrayList<>();
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        es.add(CompletableFuture.supplyAsync(() -> db.eventualRead(get(k % 2 == 0 ? "r" + k : "absent" + k)), exec));
+      }
+      for (int i = 0; i < n; i++) {
+        SnapshotReadOutput o = es.get(i).get();
+        assertEquals(false, o.getReadIsStronglyConsistent());
+        assertEquals(1, o.getRangesCount());
+        if (i % 2 == 1) {
+          assertEquals(0, o.getRanges(0).getValuesCount(), "read " + i);
+        } else if (o.getRanges(0).getValuesCount() == 1) { // a follower may lag behind the writes
+          assertEquals("v" + i, o.getRanges(0).getValues(0).getValue().toStringUtf8(), "read " + i);
+        }
+      }
+    }
+    long calls = db.eventualReadCalls() - callsBefore;
+    assertTrue(calls < n, "200 concurrent eventual reads used " + calls + " node calls");
+  }
+
+  @Test
   void watchSeesFirstStateThenChanges() throws Exception {
     db.atomicWrite(set("wa", "1"));
     Watch w = Watch.newBuilder().addKeys(WatchKey.newBuilder().setKey(key("wa"))).addKeys(WatchKey.newBuilder().setKey(key("wb"))).build();

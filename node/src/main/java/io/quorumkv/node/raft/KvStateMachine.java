@@ -357,6 +357,7 @@ public final class KvStateMachine extends BaseStateMachine {
       QueryResult.Builder out = QueryResult.newBuilder();
       switch (q.getKindCase()) {
         case SNAPSHOT_READ -> out.setSnapshotRead(snapshotRead(q.getSnapshotRead(), now));
+        case SNAPSHOT_READS -> out.addAllSnapshotReads(snapshotReads(q.getSnapshotReads().getReadsList(), now));
         case WATCH -> out.setWatch(watchRead(q.getWatch().getKeysList().stream().map(k -> k.getKey().toByteArray()).toList(), now));
         case DIGEST -> {
           SqliteStore.Digest d = digest();
@@ -388,6 +389,16 @@ public final class KvStateMachine extends BaseStateMachine {
     storeLock.readLock().lock();
     try {
       return store.snapshotRead(read, nowMs);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /** Several reads of this node's local state from one snapshot, one output per read. */
+  public List<SnapshotReadOutput> snapshotReads(List<SnapshotRead> reads, long nowMs) {
+    storeLock.readLock().lock();
+    try {
+      return store.snapshotReads(reads, nowMs);
     } finally {
       storeLock.readLock().unlock();
     }

@@ -12,6 +12,8 @@ import io.quorumkv.proto.Limits;
 import io.quorumkv.proto.gen.DigestRequest;
 import io.quorumkv.proto.gen.DigestResponse;
 import io.quorumkv.proto.gen.LocalReadRequest;
+import io.quorumkv.proto.gen.LocalReadsRequest;
+import io.quorumkv.proto.gen.LocalReadsResponse;
 import io.quorumkv.proto.gen.NodeGrpc;
 import io.quorumkv.proto.gen.StatusRequest;
 import io.quorumkv.proto.gen.StatusResponse;
@@ -50,25 +52,55 @@ public final class NodeRpcService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void snapshotRead(LocalReadRequest request, StreamObserver<SnapshotReadOutput> out) {
+    if (awaitApplied(request.getMinAppliedIndex(), out)) {
+      answer(out, () -> stateMachine.snapshotRead(request.getRead(), System.currentTimeMillis())
+          .toBuilder().setReadIsStronglyConsistent(false).build());
+    }
+  }
+
+  @Override
+  public void snapshotReads(LocalReadsRequest request, StreamObserver<LocalReadsResponse> out) {
+    if (awaitApplied(request.getMinAppliedIndex(), out)) {
+      answer(out, () -> {
+        LocalReadsResponse.Builder r = LocalReadsResponse.newBuilder();
+        for (SnapshotReadOutput o : stateMachine.snapshotReads(request.getReadsList(), System.currentTimeMillis())) {
+          r.addOutputs(o.toBuilder().setReadIsStronglyConsistent(false));
+        }
+        return r.build();
+      });
+    }
+  }
+
+  /** Waits (bounded) until this node has applied {@code index}; false if it answered an error. */
+  private boolean awaitApplied(long index, StreamObserver<?> out) {
+    long deadline = System.currentTimeMillis() + MAX_CATCH_UP_WAIT_MS;
     try {
-      long deadline = System.currentTimeMillis() + MAX_CATCH_UP_WAIT_MS;
-      while (stateMachine.appliedIndex() < request.getMinAppliedIndex()) {
+      while (stateMachine.appliedIndex() < index) {
         if (System.currentTimeMillis() > deadline) {
-          out.onError(Status.UNAVAILABLE.withDescription("node is behind index " + request.getMinAppliedIndex()).asRuntimeException());
-          return;
+          out.onError(Status.UNAVAILABLE.withDescription("node is behind index " + index).asRuntimeException());
+          return false;
         }
         Thread.sleep(2);
       }
-      SnapshotReadOutput r = stateMachine.snapshotRead(request.getRead(), System.currentTimeMillis());
-      out.onNext(r.toBuilder().setReadIsStronglyConsistent(false).build());
-      out.onCompleted();
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       out.onError(Status.CANCELLED.asRuntimeException());
+      return false;
+    }
+  }
+
+  private static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> read) {
+    T r;
+    try {
+      r = read.get();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "local read failed", e);
       out.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+      return;
     }
+    out.onNext(r);
+    out.onCompleted();
   }
 
   @Override

@@ -100,6 +100,26 @@ class SqliteStoreTest {
   }
 
   @Test
+  void snapshotReadsAnswerEachReadInOrderAsSingleReadsWould() {
+    try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
+      fill(h);
+      List<SnapshotRead> reads = List.of(
+          SnapshotRead.newBuilder().addRanges(range("02", "04", 100, false)).build(),
+          SnapshotRead.getDefaultInstance(),
+          SnapshotRead.newBuilder().addRanges(range("01", "FF", 2, true))
+              .addRanges(range("05", "06", 1, false)).build());
+      List<SnapshotReadOutput> out = h.store.snapshotReads(reads, NOW_MS);
+      assertEquals(3, out.size());
+      for (int i = 0; i < reads.size(); i++) {
+        assertEquals(h.store.snapshotRead(reads.get(i), NOW_MS), out.get(i), "read " + i);
+      }
+      assertEquals(List.of("02", "03", "0301"), keys(out.get(0), 0));
+      assertEquals(List.of("05", "04"), keys(out.get(2), 0));
+      assertEquals(List.of(), h.store.snapshotReads(List.of(), NOW_MS));
+    }
+  }
+
+  @Test
   void limitCountsOnlyVisibleRows() {
     try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
       h.write(write(set(hex("01"), bytes("01")), setExpiring(hex("02"), bytes("02"), NOW_MS),
