@@ -323,7 +323,7 @@ public final class RaftKvDatabase implements KvDatabase {
   private CompletableFuture<List<WriteResult>> propose(List<AtomicWrite> writes) {
     byte[] id = new byte[16];
     REQUEST_IDS.nextBytes(id);
-    Command cmd = Command.newBuilder().addAllWrites(writes).setRequestId(UnsafeByteOperations.unsafeWrap(id)).build();
+    Command cmd = Command.newBuilder().addAllWrites(writes).setRequestId(com.google.protobuf.ByteString.copyFrom(id)).build();
     return Reproposal.until(() -> proposeOnce(cmd), RaftKvDatabase::worthReproposing,
         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs), RETRY_SLEEP_MS, System::nanoTime);
   }
