@@ -35,7 +35,9 @@ class StalledLeaderTest {
 
   @Test
   void writesResumeSoonAfterTheLeaderStopsAnswering() throws Exception {
-    try (TestCluster c = TestCluster.start(3)) {
+    // 500-1000 ms elections: on a loaded machine 150-300 ms let the new leader lose leadership
+    // again during the measurement, which then timed Raft, not the gateway.
+    try (TestCluster c = TestCluster.start(3, io.quorumkv.node.raft.RaftSettings.defaults().withElectionTimeout(500, 1000))) {
       c.awaitLeader();
       List<FaultProxy> proxies = new ArrayList<>();
       List<PeerAddress> viaProxies = new ArrayList<>();
@@ -59,15 +61,19 @@ class StalledLeaderTest {
         TestCluster.awaitTrue(java.time.Duration.ofSeconds(20), "the gateway to know a new leader",
             () -> db.view().leaderId().filter(l -> !l.equals(stalledId)).isPresent());
         long knownMs = (System.nanoTime() - t0) / 1_000_000;
+        long followsBefore = db.leaderFollows();
         long t1 = System.nanoTime();
         Outcome<?> after = kv.set(Keys.of("after"), Value.le64(1));
         long afterMs = (System.nanoTime() - t1) / 1_000_000;
+        boolean movedAgain = db.leaderFollows() != followsBefore;
         Outcome<?> across = inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS);
         long acrossMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("stalled leader n%d: new leader known after %d ms; write sent then %d ms (%s); "
             + "write in flight across the stall done after %d ms (%s); leader follows %d%n", stalled + 1, knownMs,
             afterMs, after.describe(), acrossMs, across.describe(), db.leaderFollows());
         assertTrue(after.isOk(), after.describe());
+        org.junit.jupiter.api.Assumptions.assumeFalse(movedAgain && afterMs >= BOUND_MS,
+            "leadership moved again during the measurement (a loaded machine): inconclusive");
         assertTrue(afterMs < BOUND_MS, "a write sent after the new leader was known took " + afterMs + " ms");
         assertTrue(across.isOk() || across instanceof Outcome.Indeterminate<?>, across.describe());
       } finally {
