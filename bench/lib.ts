@@ -2,6 +2,8 @@
 // the workload constants, and the closed loop that measures and prints the one JSON result line
 // `quorumkv bench` parses. Keep the two drivers identical in everything except the client calls.
 
+import process from "node:process";
+
 export const WORKLOADS = ["set", "get", "get-eventual", "transfer", "mixed"] as const;
 export type Workload = typeof WORKLOADS[number];
 export type Outcome = "ok" | "conflict";
@@ -71,6 +73,10 @@ function percentile(sorted: Float64Array, p: number) {
  * Closed loop: `concurrency` workers each issue `op` back to back. One second of unmeasured
  * warm-up first (connections, JIT), then `seconds` measured; latency is per completed operation,
  * failed operations count as errors and are left out of the latencies. Prints one JSON line.
+ *
+ * The measured window starts with a line `measuring` on stdout, so that `quorumkv bench` can
+ * sample the servers' CPU time over the same window; `clientCpuMs` is this process's own CPU
+ * time (user + system, all threads) over the window.
  */
 export async function runAndReport(a: Args, op: () => Promise<Outcome>) {
   const warmEnd = performance.now() + 1000;
@@ -80,6 +86,8 @@ export async function runAndReport(a: Args, op: () => Promise<Outcome>) {
   const latencies: number[] = [];
   let errors = 0, conflicts = 0;
   const firstError: string[] = [];
+  console.log("measuring");
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + a.seconds * 1000;
   await Promise.all(Array.from({ length: a.concurrency }, async () => {
@@ -96,12 +104,14 @@ export async function runAndReport(a: Args, op: () => Promise<Outcome>) {
     }
   }));
   const elapsedS = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const sorted = Float64Array.from(latencies).sort();
   const result = {
     target: a.target, workload: a.workload, concurrency: a.concurrency, seconds: +elapsedS.toFixed(2),
     ops: latencies.length, opsPerSec: +(latencies.length / elapsedS).toFixed(1),
     p50ms: +percentile(sorted, 0.5).toFixed(3), p99ms: +percentile(sorted, 0.99).toFixed(3),
-    p999ms: +percentile(sorted, 0.999).toFixed(3), errors, conflicts, firstError: firstError[0] ?? null,
+    p999ms: +percentile(sorted, 0.999).toFixed(3), errors, conflicts,
+    clientCpuMs: +((cpu.user + cpu.system) / 1000).toFixed(1), firstError: firstError[0] ?? null,
   };
   console.log(JSON.stringify(result));
 }

@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per workload (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup", defaultValue = "60",
+  @Option(names = "--warmup", defaultValue = "180",
       description = "Seconds of unmeasured QuorumKV load before the measured runs, spread over the workloads"
           + " (default: ${DEFAULT-VALUE}; 0 = none). Four JVMs on two cores need minutes of load before the JIT"
           + " has compiled the hot paths; Deno SQLite and etcd are compiled ahead of time.")
@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "bench/results", description = "Where latest.md and latest.json go (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  private static final Pattern NUM = Pattern.compile("\"(opsPerSec|p50ms|p99ms|p999ms|errors|conflicts|ops)\":(-?[0-9.]+)");
+  private static final Pattern NUM = Pattern.compile("\"(opsPerSec|p50ms|p99ms|p999ms|errors|conflicts|ops|clientCpuMs)\":(-?[0-9.]+)");
 
   @Override
   public Integer call() throws Exception {
@@ -134,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
           Map<String, String> cold = new LinkedHashMap<>();
           for (String w : workloads) {
             Map<String, String> m = runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "warm-up", each,
-                dir.resolve("warmup-" + w + ".log"));
+                dir.resolve("warmup-" + w + ".log"), null);
             cold.put(w, m.getOrDefault("opsPerSec", "error"));
           }
           results.put("warmupOpsPerSec", cold);
@@ -142,9 +142,10 @@ final class BenchCommand implements Callable<Integer> {
         for (String w : workloads) {
           long changesBefore = layout == null ? 0 : leaderChanges(layout);
           Map<String, String> m = runWorkload(deno, home.resolve("bench/bench.ts"), url, token, w, "QuorumKV", seconds,
-              dir.resolve("quorumkv-" + w + ".log"));
+              dir.resolve("quorumkv-" + w + ".log"), layout == null ? null : servers(layout));
           if (layout != null) {
             m.put("leaderChanges", Long.toString(leaderChanges(layout) - changesBefore));
+            leader(layout).ifPresent(id -> m.put("leader", id));
           }
           byWorkload.get(w).put("quorumkv", m);
           if (layout != null) {
@@ -162,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String w : workloads) {
           byWorkload.get(w).put("baseline", runWorkload(deno, home.resolve("bench/bench.ts"),
               dir.resolve("baseline-" + w + ".sqlite").toString(), token, w, "Deno SQLite", seconds,
-              dir.resolve("baseline-" + w + ".log")));
+              dir.resolve("baseline-" + w + ".log"), Map.of()));
         }
       }
       if (runEtcd) {
@@ -171,7 +172,7 @@ final class BenchCommand implements Callable<Integer> {
           System.out.println("etcd cluster ready at " + cluster.endpoints());
           for (String w : workloads) {
             byWorkload.get(w).put("etcd", runWorkload(deno, home.resolve("bench/etcd.ts"), cluster.endpoints(), null, w, "etcd",
-                seconds, dir.resolve("etcd-" + w + ".log")));
+                seconds, dir.resolve("etcd-" + w + ".log"), cluster.members()));
           }
         } catch (IOException e) { // the other results are still worth writing
           System.err.println("quorumkv bench: etcd baseline skipped: " + e.getMessage());
@@ -201,9 +202,12 @@ final class BenchCommand implements Callable<Integer> {
   /**
    * Runs one workload script to completion (killed if it outlives the measured seconds by two
    * minutes; its output stays in {@code log}) and returns the numbers of its JSON result line.
+   * With {@code servers} (empty for an in-process target, null when unknown) it also measures the
+   * CPU time per operation of the client and every server over the measured window
+   * ({@link CpuMeter}).
    */
   private Map<String, String> runWorkload(Path deno, Path script, String target, String token, String workload, String label,
-      int seconds, Path log) throws Exception {
+      int seconds, Path log, Map<String, ProcessHandle> servers) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(deno.toString(), "run", "-A", "--unstable-kv", script.toString(),
         "--target", target, "--workload", workload, "--concurrency", Integer.toString(concurrency),
         "--seconds", Integer.toString(seconds)).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -212,7 +216,17 @@ final class BenchCommand implements Callable<Integer> {
       pb.environment().put("DENO_KV_ACCESS_TOKEN", token);
     }
     Process p = pb.start();
-    if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS)) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
+    Map<String, Long> cpuBefore = Map.of();
+    if (servers != null) {
+      // The script prints "measuring" as its measured window starts (bench/lib.ts).
+      while (p.isAlive() && System.nanoTime() < deadline
+          && !(Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains("measuring"))) {
+        Thread.sleep(20);
+      }
+      cpuBefore = CpuMeter.sample(servers);
+    }
+    if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       Files.writeString(log, "\n(killed: still running " + (seconds + 120) + " s after it started)\n", StandardOpenOption.APPEND);
@@ -224,12 +238,18 @@ final class BenchCommand implements Callable<Integer> {
     while (mm.find()) {
       m.put(mm.group(1), mm.group(2));
     }
+    if (servers != null && m.containsKey("ops")) {
+      Map<String, Long> cpuAfter = CpuMeter.sample(servers);
+      m.putAll(CpuMeter.perOp(cpuBefore, cpuAfter,
+          m.containsKey("clientCpuMs") ? Double.valueOf(m.get("clientCpuMs")) : null, Long.parseLong(m.get("ops"))));
+    }
     if (m.isEmpty()) {
       m.put("error", text.length() > 300 ? text.substring(text.length() - 300) : text);
       System.out.printf("%-12s %-13s failed: %s%n", label, workload, m.get("error").strip());
     } else {
-      System.out.printf("%-12s %-13s %9s ops/s  p50 %s ms  p99 %s ms  errors %s  conflicts %s%n", label, workload,
-          m.get("opsPerSec"), m.get("p50ms"), m.get("p99ms"), m.get("errors"), m.get("conflicts"));
+      System.out.printf("%-12s %-13s %9s ops/s  p50 %s ms  p99 %s ms  errors %s  conflicts %s%s%n", label, workload,
+          m.get("opsPerSec"), m.get("p50ms"), m.get("p99ms"), m.get("errors"), m.get("conflicts"),
+          m.containsKey("cpuMsPerOp") ? "  CPU " + m.get("cpuMsPerOp") + " ms/op" : "");
     }
     return m;
   }
@@ -315,6 +335,22 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The cluster's processes by name (node ids and {@code gateway}), for CPU accounting. */
+  private static Map<String, ProcessHandle> servers(LocalLayout layout) {
+    Map<String, ProcessHandle> m = new LinkedHashMap<>();
+    for (PeerAddress p : layout.peers()) {
+      Launcher.recorded(layout.nodeDir(p.id()).resolve("node.pid")).ifPresent(h -> m.put(p.id(), h));
+    }
+    Launcher.recorded(layout.dir().resolve("gateway.pid")).ifPresent(h -> m.put("gateway", h));
+    return m;
+  }
+
+  /** The node that leads now, if one answers as leader. */
+  private static Optional<String> leader(LocalLayout layout) {
+    return NodeStatus.poll(layout.peers(), 1000).stream()
+        .filter(s -> s.role().equals("LEADER")).map(s -> s.peer().id()).findFirst();
+  }
+
   /** Times the gateway saw the leader change (its metric), or 0 if it does not answer. */
   private static long leaderChanges(LocalLayout layout) {
     try {
@@ -336,10 +372,7 @@ final class BenchCommand implements Callable<Integer> {
 
   private static Map<String, String> rss(LocalLayout layout) {
     Map<String, String> m = new LinkedHashMap<>();
-    for (PeerAddress p : layout.peers()) {
-      Launcher.recorded(layout.nodeDir(p.id()).resolve("node.pid")).ifPresent(h -> m.put(p.id(), rssMb(h.pid())));
-    }
-    Launcher.recorded(layout.dir().resolve("gateway.pid")).ifPresent(h -> m.put("gateway", rssMb(h.pid())));
+    servers(layout).forEach((name, h) -> m.put(name, rssMb(h.pid())));
     return m;
   }
 
@@ -382,6 +415,7 @@ final class BenchCommand implements Callable<Integer> {
           .append(" | ").append(row.getOrDefault("etcd.p99ms", "-"))
           .append(" | ").append(row.getOrDefault("etcdRatio", "-")).append(" |\n");
     }
+    cpuTable(b, (List<Map<String, String>>) r.get("workloads"));
     if (r.containsKey("etcdVersion")) {
       b.append("\netcd: ").append(r.get("etcdVersion")).append(", 3 members on loopback, fsync on (defaults), HTTP JSON API;"
           + " writes and linearizable reads to the leader, serializable reads round-robin (bench/etcd.ts)\n");
@@ -402,6 +436,46 @@ final class BenchCommand implements Callable<Integer> {
       }
     });
     return b.toString();
+  }
+
+  /**
+   * CPU per operation of every target, QuorumKV's split by process, and the ops/s that cost
+   * allows on this machine's cores ({@link CpuMeter#ceiling}).
+   */
+  private static void cpuTable(StringBuilder b, List<Map<String, String>> rows) {
+    if (rows.stream().noneMatch(row -> row.keySet().stream().anyMatch(k -> k.endsWith(".cpuMsPerOp")))) {
+      return;
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    b.append("\nCPU time per operation, ms (user + system time of every process over the measured window, the Deno"
+        + " client included), and the ops/s that cost allows on ").append(cores).append(" cores doing nothing else\n\n");
+    b.append("| workload | QuorumKV | Deno client | gateway | leader | followers | QuorumKV ceiling ops/s"
+        + " | Deno SQLite | Deno SQLite ceiling | etcd (3 members + client) | etcd ceiling |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, String> row : rows) {
+      String leader = row.get("quorumkv.leader");
+      List<String> followers = new ArrayList<>();
+      row.forEach((k, v) -> {
+        if (k.startsWith("quorumkv.cpu.n") && !k.equals("quorumkv.cpu." + leader)) {
+          followers.add(v);
+        }
+      });
+      b.append("| ").append(row.get("workload"))
+          .append(" | ").append(row.getOrDefault("quorumkv.cpuMsPerOp", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.cpu.client", "-"))
+          .append(" | ").append(row.getOrDefault("quorumkv.cpu.gateway", "-"))
+          .append(" | ").append(leader == null ? "-" : row.getOrDefault("quorumkv.cpu." + leader, "-") + " (" + leader + ")")
+          .append(" | ").append(followers.isEmpty() ? "-" : String.join(" / ", followers))
+          .append(" | ").append(ceiling(cores, row.get("quorumkv.cpuMsPerOp")))
+          .append(" | ").append(row.getOrDefault("baseline.cpuMsPerOp", "-"))
+          .append(" | ").append(ceiling(cores, row.get("baseline.cpuMsPerOp")))
+          .append(" | ").append(row.getOrDefault("etcd.cpuMsPerOp", "-"))
+          .append(" | ").append(ceiling(cores, row.get("etcd.cpuMsPerOp"))).append(" |\n");
+    }
+  }
+
+  private static String ceiling(int cores, String cpuMsPerOp) {
+    return cpuMsPerOp == null ? "-" : Long.toString(CpuMeter.ceiling(cores, Double.parseDouble(cpuMsPerOp)));
   }
 
   private static boolean waitFor(Path log, String text, long timeoutMs) throws Exception {

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -142,6 +144,15 @@ final class EtcdCluster implements AutoCloseable {
       }
       Thread.sleep(200);
     }
+  }
+
+  /** The running members by name ({@code etcd1}, ...), for CPU accounting. */
+  synchronized Map<String, ProcessHandle> members() {
+    Map<String, ProcessHandle> m = new LinkedHashMap<>();
+    for (int i = 0; i < processes.size(); i++) {
+      m.put(name(i), processes.get(i).toHandle());
+    }
+    return m;
   }
 
   @Override
