@@ -2,6 +2,9 @@ package io.quorumkv.node.raft;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.logging.Logger;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -26,6 +29,8 @@ public record RaftSettings(
     long snapshotThresholdEntries,
     long logSegmentSizeBytes,
     int purgeGapEntries) {
+
+  private static final Logger LOG = Logger.getLogger(RaftSettings.class.getName());
 
   /** Production defaults. */
   public static RaftSettings defaults() {
@@ -75,7 +80,22 @@ public record RaftSettings(
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(2, java.util.concurrent.TimeUnit.SECONDS));
     // Requests that carry up to 256 writes of 800 KiB each must fit.
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("256MB"));
+    applyOverrides(p, System.getProperties());
     return p;
+  }
+
+  /**
+   * Expert tuning without a rebuild: every system property whose name starts with {@code raft.}
+   * (e.g. {@code -Draft.grpc.server.worker-group.size=1} in {@code QUORUMKV_JAVA_OPTS}) is set on
+   * the server's Ratis properties, over the values above. Each override is logged at start.
+   */
+  static void applyOverrides(RaftProperties p, Properties system) {
+    for (String name : new TreeSet<>(system.stringPropertyNames())) {
+      if (name.startsWith("raft.")) {
+        p.set(name, system.getProperty(name));
+        LOG.info("Ratis property from the command line: " + name + "=" + system.getProperty(name));
+      }
+    }
   }
 
   /** Properties for a Ratis client of this group (gateway, sweeper, tests). */
