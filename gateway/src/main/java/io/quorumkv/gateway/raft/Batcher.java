@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
@@ -17,9 +18,12 @@ import java.util.logging.Logger;
  * (DESIGN: write batching), strong reads into one linearizable query (one ReadIndex round for
  * all of them). Each request gets its own result back by position.
  *
- * <p>No timer: while {@code maxInFlight} calls are outstanding, new requests queue up and leave
- * together in the next call, so batches grow with load and a lone request goes out at once
- * (group commit). Every queue and batch is bounded: at most {@code maxItems} requests and
+ * <p>While {@code maxInFlight} calls are outstanding, new requests queue up and leave together in
+ * the next call, so batches grow with load and a lone request goes out at once (group commit).
+ * Under load (the previous call carried more than one request) the next call also lingers for
+ * {@code lingerNanos} once a slot is free, so the requests whose answers just went out can come
+ * back and ride along: every call has a fixed cost (a log entry on every node, a ReadIndex round)
+ * that fuller calls share. Every queue and batch is bounded: at most {@code maxItems} requests and
  * {@code maxCost} cost units per call (a single request may exceed the cost alone and then goes
  * by itself), at most {@link #MAX_QUEUED} waiting. Thread-safe.
  *
@@ -36,6 +40,9 @@ final class Batcher<I, O> implements AutoCloseable {
   private final ArrayBlockingQueue<Pending<I, O>> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final Semaphore inFlight;
   private final int maxItems;
+  private final long lingerNanos;
+  /** Requests the previous call carried; only the dispatcher thread touches it. */
+  private int previousBatchSize;
   private final long maxCost;
   private final ToLongFunction<I> cost;
   private final Function<List<I>, CompletableFuture<List<O>>> call;
@@ -51,14 +58,17 @@ final class Batcher<I, O> implements AutoCloseable {
    * @param maxInFlight calls outstanding at once
    * @param maxItems requests per call
    * @param maxCost cost units per call
+   * @param lingerNanos how long a call waits for more requests when the previous call carried
+   *     more than one (0: never)
    * @param cost the cost of one request (bytes, entries it may return)
    * @param call sends one batch; its future completes with one result per request, same order
    */
-  Batcher(String what, int maxInFlight, int maxItems, long maxCost, ToLongFunction<I> cost,
+  Batcher(String what, int maxInFlight, int maxItems, long maxCost, long lingerNanos, ToLongFunction<I> cost,
       Function<List<I>, CompletableFuture<List<O>>> call) {
     this.what = what;
     this.inFlight = new Semaphore(maxInFlight);
     this.maxItems = maxItems;
+    this.lingerNanos = lingerNanos;
     this.maxCost = maxCost;
     this.cost = cost;
     this.call = call;
@@ -90,6 +100,9 @@ final class Batcher<I, O> implements AutoCloseable {
       try {
         Pending<I, O> first = queue.take();
         inFlight.acquire();
+        if (lingerNanos > 0 && previousBatchSize > 1 && queue.size() + 1 < maxItems) {
+          LockSupport.parkNanos(lingerNanos);
+        }
         batch.add(first);
         long total = first.cost();
         for (Pending<I, O> next; batch.size() < maxItems
@@ -98,6 +111,7 @@ final class Batcher<I, O> implements AutoCloseable {
           batch.add(queue.poll());
           total += next.cost();
         }
+        previousBatchSize = batch.size();
         send(List.copyOf(batch));
       } catch (InterruptedException e) {
         if (closed) {
