@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * unanswered stream, 4.5 s or more in all (measured over processes with SIGSTOP: 4.6 s without
  * a successful write). Now the gateway points the client at the leader its polls found and
  * resets the stale connection, so that write goes straight to the new leader, and the write
- * that was in flight at the stall retries at once when the leader is found.
+ * that was in flight at the stall retries at once when the leader is found. When the gateway
+ * learns the new leader only after that write's 1.5 s timeout (F9), the write still takes the
+ * 4.5 s path, but it no longer holds back the writes sent after the leader was known.
  */
 class StalledLeaderTest {
   /** Well under the 4.5 s a write sent to the silent leader cost (1.5 s timeout + 3 s channel close). */

@@ -3,9 +3,12 @@ package io.quorumkv.gateway.raft;
 import io.quorumkv.proto.KvException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -39,6 +42,8 @@ final class Batcher<I, O> implements AutoCloseable {
 
   private final ArrayBlockingQueue<Pending<I, O>> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final Semaphore inFlight;
+  /** One flag per outstanding call: true while the call still holds its in-flight slot. */
+  private final Set<AtomicBoolean> slots = ConcurrentHashMap.newKeySet();
   private final int maxItems;
   private final long lingerNanos;
   /** Requests the previous call carried; only the dispatcher thread touches it. */
@@ -133,6 +138,8 @@ final class Batcher<I, O> implements AutoCloseable {
     }
     calls.incrementAndGet();
     items.addAndGet(batch.size());
+    AtomicBoolean slot = new AtomicBoolean(true);
+    slots.add(slot);
     CompletableFuture<List<O>> f;
     try {
       f = call.apply(requests);
@@ -140,7 +147,10 @@ final class Batcher<I, O> implements AutoCloseable {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((results, error) -> {
-      inFlight.release();
+      slots.remove(slot);
+      if (slot.compareAndSet(true, false)) {
+        inFlight.release();
+      }
       if (error != null) {
         LOG.log(Level.FINE, what + " batch failed", error);
         for (Pending<I, O> p : batch) {
@@ -158,6 +168,25 @@ final class Batcher<I, O> implements AutoCloseable {
         batch.get(i).result().complete(results.get(i));
       }
     });
+  }
+
+  /** Whether any call is still outstanding. */
+  boolean busy() {
+    return !slots.isEmpty();
+  }
+
+  /**
+   * Frees the slots of every outstanding call, so the next batch leaves now instead of waiting
+   * for them (they still complete their own requests when they end). For a leader change: a
+   * call to a leader that stopped answering may take seconds to fail, and requests that arrive
+   * after the new leader is known must not queue behind it.
+   */
+  void releaseSlots() {
+    for (AtomicBoolean slot : slots) {
+      if (slot.compareAndSet(true, false)) {
+        inFlight.release();
+      }
+    }
   }
 
   @Override

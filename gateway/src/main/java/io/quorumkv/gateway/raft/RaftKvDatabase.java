@@ -232,14 +232,25 @@ public final class RaftKvDatabase implements KvDatabase {
     RaftClient old;
     synchronized (this) {
       old = client;
-      if (old == null || leader.equals(String.valueOf(old.getLeaderId()))) {
+      // A client already at the new leader is kept, unless calls are still out: Ratis may have
+      // moved it there after a request timed out, and that request then waits for the old
+      // channel's close (3 s) while the ordered client holds every later reply behind it.
+      if (old == null || leader.equals(String.valueOf(old.getLeaderId())) && !batcher.busy() && !reads.busy()) {
         return;
       }
       client = newClient(leader);
       retire(old);
     }
     leaderFollows.incrementAndGet();
+    // Calls still out to the old leader keep their requests but no longer hold back new ones.
+    batcher.releaseSlots();
+    reads.releaseSlots();
     RaftPeerId stale = old.getLeaderId();
+    if (leader.equals(String.valueOf(stale))) {
+      LOG.info("leader is now " + leader + "; new Raft requests go there on a new Ratis client (the old one"
+          + " still waits for calls to the previous leader)");
+      return;
+    }
     LOG.info("leader is now " + leader + "; new Raft requests go there (the Ratis client was still at " + stale + ")");
     Thread.ofVirtual().name("raft-client-reset").start(() ->
         old.getClientRpc().handleException(stale, new IOException("the leader moved to " + leader), true));

@@ -131,6 +131,33 @@ class BatcherTest {
     }
   }
 
+  @Test
+  void releasedSlotsLetTheNextBatchGoWhileAStuckCallStillAnswersItsOwnRequests() throws Exception {
+    FakeGroup group = new FakeGroup();
+    try (Batcher<Integer, String> b = new Batcher<>("write", 1, 100, 1_000, 0, i -> 1, group::call)) {
+      CompletableFuture<String> stuck = b.submit(1);
+      group.awaitCalls(1);
+      CompletableFuture<String> next = b.submit(2);
+      Thread.sleep(50);
+      assertEquals(1, group.calls.size(), "the only slot is taken");
+      b.releaseSlots();
+      group.awaitCalls(2);
+      assertEquals(List.of(2), group.calls.get(1));
+      // The stuck call ending later must not free a second slot: one call is out, so a third
+      // request waits for it.
+      group.answer(0);
+      assertEquals("r1", stuck.get(5, TimeUnit.SECONDS));
+      CompletableFuture<String> third = b.submit(3);
+      Thread.sleep(50);
+      assertEquals(2, group.calls.size(), "still one slot, held by the second call");
+      group.answer(1);
+      assertEquals("r2", next.get(5, TimeUnit.SECONDS));
+      group.awaitCalls(3);
+      group.answer(2);
+      assertEquals("r3", third.get(5, TimeUnit.SECONDS));
+    }
+  }
+
   private static boolean waitDone(CompletableFuture<?> f) {
     try {
       f.handle((v, e) -> null).get(5, TimeUnit.SECONDS);
