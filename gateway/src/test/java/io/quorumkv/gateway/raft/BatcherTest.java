@@ -43,10 +43,15 @@ class BatcherTest {
     }
   }
 
+  /** One call in flight, up to 100 requests of cost 1 per call, no linger. */
+  private static Batcher<Integer, String> oneSlot(FakeGroup group) {
+    return new Batcher<>("write", 1, 100, 1_000, 0, i -> 1, group::call);
+  }
+
   @Test
   void requestsQueuedWhileACallIsOutGoTogetherAndEachGetsItsOwnResult() throws Exception {
     FakeGroup group = new FakeGroup();
-    try (Batcher<Integer, String> b = new Batcher<>("write", 1, 100, 1_000, 0, i -> 1, group::call)) {
+    try (Batcher<Integer, String> b = oneSlot(group)) {
       CompletableFuture<String> first = b.submit(0);
       group.awaitCalls(1);
       List<CompletableFuture<String>> queued = new ArrayList<>();
@@ -120,7 +125,7 @@ class BatcherTest {
   @Test
   void aFailedCallFailsEveryRequestInItAndFreesTheSlot() throws Exception {
     FakeGroup group = new FakeGroup();
-    try (Batcher<Integer, String> b = new Batcher<>("write", 1, 100, 1_000, 0, i -> 1, group::call)) {
+    try (Batcher<Integer, String> b = oneSlot(group)) {
       CompletableFuture<String> a = b.submit(1);
       group.awaitCalls(1);
       group.pending.get(0).completeExceptionally(new IllegalStateException("leader gone"));
@@ -136,7 +141,7 @@ class BatcherTest {
   @Test
   void releasedSlotsLetTheNextBatchGoWhileAStuckCallStillAnswersItsOwnRequests() throws Exception {
     FakeGroup group = new FakeGroup();
-    try (Batcher<Integer, String> b = new Batcher<>("write", 1, 100, 1_000, 0, i -> 1, group::call)) {
+    try (Batcher<Integer, String> b = oneSlot(group)) {
       CompletableFuture<String> stuck = b.submit(1);
       group.awaitCalls(1);
       CompletableFuture<String> next = b.submit(2);
