@@ -395,4 +395,47 @@ class SqliteStoreTest {
       assertEquals(6, counter(h));
     }
   }
+  @Test
+  void aFileWithTheFullExpiryIndexGetsThePartialOneAndSweepsTheSameRows() throws Exception {
+    Path file = dir.resolve("full-index.sqlite3");
+    try (StoreHarness h = new StoreHarness(file)) {
+      h.write(write(setExpiring(hex("01"), bytes("01"), 1000), setExpiring(hex("02"), bytes("02"), 5000),
+          set(hex("03"), bytes("03"))));
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP INDEX kv_expiration_ms_idx");
+      s.execute("CREATE INDEX kv_expiration_ms_idx ON kv (expiration_ms)"); // as files had it
+    }
+    try (StoreHarness h = new StoreHarness(file)) {
+      // Overwriting an expiring row with one that never expires takes it out of the index.
+      h.write(write(set(hex("02"), bytes("22"))));
+      assertEquals(1000, h.store.earliestExpiryMs());
+      assertEquals(Set.of(new ByteKey(hex("01"))), h.sweep(NOW_MS, 10_000).touchedKeys());
+      assertEquals(Long.MAX_VALUE, h.store.earliestExpiryMs());
+      assertTrue(h.get(hex("02"), 0).isPresent());
+      assertTrue(h.get(hex("03"), 0).isPresent());
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery(
+          "SELECT sql FROM sqlite_master WHERE name = 'kv_expiration_ms_idx'")) {
+        assertTrue(rs.next());
+        assertEquals(SqliteSchema.EXPIRY_INDEX, rs.getString(1));
+      }
+      // The sweep's and earliestExpiryMs()' queries still use it (a partial index is only
+      // chosen when the query implies its WHERE clause).
+      for (String query : List.of(
+          "SELECT k FROM kv WHERE expiration_ms > 0 AND expiration_ms <= 5 ORDER BY k",
+          "SELECT MIN(expiration_ms) FROM kv WHERE expiration_ms > 0")) {
+        StringBuilder plan = new StringBuilder();
+        try (java.sql.ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + query)) {
+          while (rs.next()) {
+            plan.append(rs.getString("detail")).append('\n');
+          }
+        }
+        assertTrue(plan.toString().contains("kv_expiration_ms_idx"), query + " plan: " + plan);
+      }
+    }
+  }
 }
