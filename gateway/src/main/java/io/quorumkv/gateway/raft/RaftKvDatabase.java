@@ -100,6 +100,10 @@ public final class RaftKvDatabase implements KvDatabase {
   private final ClusterView view;
   private final List<PeerAddress> peers;
   private final long waitMs;
+  /** Fails requests still open after {@link #waitMs}; see {@link #await}. */
+  private final Deadlines deadlines;
+  /** How often {@link #deadlines} looks: a request waits at most this much past its wait. */
+  static final long DEADLINE_TICK_MS = 25;
   private volatile RaftClient client;
   /**
    * Atomic writes: combined into one log entry, one entry in flight (group commit). Every entry
@@ -170,6 +174,7 @@ public final class RaftKvDatabase implements KvDatabase {
       }
       view.pollAll();
     }
+    this.deadlines = Deadlines.start("request", waitMs, DEADLINE_TICK_MS);
     view.onLeaderChange(this::followLeader);
   }
 
@@ -540,22 +545,23 @@ public final class RaftKvDatabase implements KvDatabase {
   }
 
 
+  /**
+   * Waits for a request's result, at most the request wait ({@link #deadlines} fails it then):
+   * an untimed wait, so the handler's virtual thread parks without a timer of its own.
+   */
   private <T> T await(CompletableFuture<T> f, boolean write) {
-    return await(f, write, waitMs);
-  }
-
-  private <T> T await(CompletableFuture<T> f, boolean write, long timeoutMs) {
     try {
-      return f.get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw write
-          ? new KvException.Indeterminate("The write was not confirmed in time (no leader); it may or may not have been committed.", e)
-          : new KvException.LeaderUnavailable("No leader answered the read in time; try again.", e);
+      return deadlines.watch(f).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KvException.LeaderUnavailable("Interrupted.", e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+      if (c instanceof TimeoutException) {
+        throw write
+            ? new KvException.Indeterminate("The write was not confirmed in time (no leader); it may or may not have been committed.", c)
+            : new KvException.LeaderUnavailable("No leader answered the read in time; try again.", c);
+      }
       if (c instanceof KvException k) {
         throw k;
       }
@@ -569,6 +575,7 @@ public final class RaftKvDatabase implements KvDatabase {
 
   @Override
   public void close() {
+    deadlines.close();
     batcher.close();
     reads.close();
     eventualReads.close();
