@@ -75,6 +75,8 @@ public record RaftSettings(
     // A lagging follower whose entries were purged must receive the snapshot from the leader.
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     // Durability: the Raft log is fsynced before an entry counts toward the commit quorum.
+    // Not async flush: in 3.3.0 its completion marks everything written by then as flushed,
+    // including entries appended while the fsync ran (node/DESIGN.md).
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
     // The 10 s default keeps a deposed leader from standing again for too long after a pause.
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(2, java.util.concurrent.TimeUnit.SECONDS));
