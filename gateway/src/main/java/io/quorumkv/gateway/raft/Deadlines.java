@@ -71,14 +71,17 @@ final class Deadlines implements AutoCloseable {
     return length.get();
   }
 
-  /** Drops completed requests from the head and fails the overdue ones; see the class comment. */
+  /**
+   * Drops completed requests from the head and fails the overdue ones; see the class comment.
+   * Called by one thread at a time (the ticker, or a test without one): only it removes.
+   */
   void tick() {
     long now = nanoTime.getAsLong();
     for (Waiter head; (head = queue.peek()) != null; ) {
       if (head.future().isDone()) {
-        drop(head);
+        drop();
       } else if (head.deadlineNanos() - now <= 0) {
-        drop(head);
+        drop();
         head.future().completeExceptionally(new TimeoutException("no answer within "
             + timeoutNanos / 1_000_000 + " ms"));
       } else {
@@ -95,10 +98,10 @@ final class Deadlines implements AutoCloseable {
     }
   }
 
-  private void drop(Waiter head) {
-    if (queue.remove(head)) { // the head, unless another tick took it
-      length.decrementAndGet();
-    }
+  /** Removes the head just looked at. */
+  private void drop() {
+    queue.poll();
+    length.decrementAndGet();
   }
 
   private void run(long tickMillis) {
