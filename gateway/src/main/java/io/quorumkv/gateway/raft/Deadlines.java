@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * <p>Every request has the same timeout, so registration order is deadline order and the ticker
  * only looks at the head of a FIFO queue. Requests that completed are dropped from the head as
  * the ticker passes; if an open one holds the head, the ticker also sweeps completed ones out of
- * the rest once the queue is long, so memory stays bounded by the requests really open. A
+ * the rest once the queue is long (and again each time it has doubled since), so memory stays
+ * bounded by twice the requests really open and the sweeps cost O(1) per request. A
  * deadline fires between {@code timeoutNanos} and {@code timeoutNanos + tick} late. Thread-safe.
  */
 final class Deadlines implements AutoCloseable {
@@ -36,6 +37,8 @@ final class Deadlines implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final Thread ticker;
   private volatile boolean closed;
+  /** Queue length that triggers the next sweep; only the ticking thread touches it. */
+  private int sweepAt = SWEEP_LENGTH;
 
   /**
    * A ticker thread that checks every {@code tickMillis}.
@@ -88,13 +91,16 @@ final class Deadlines implements AutoCloseable {
         break;
       }
     }
-    if (length.get() > SWEEP_LENGTH) {
+    if (length.get() > sweepAt) {
       for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
         if (it.next().future().isDone()) {
           it.remove();
           length.decrementAndGet();
         }
       }
+      // Many requests really open (a stall under heavy load): sweep again only once the queue
+      // has doubled, so the sweeps cost O(1) per request however long the queue gets.
+      sweepAt = Math.max(SWEEP_LENGTH, 2 * length.get());
     }
   }
 

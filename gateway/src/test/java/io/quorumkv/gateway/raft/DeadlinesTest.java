@@ -67,6 +67,29 @@ class DeadlinesTest {
   }
 
   @Test
+  void withManyRequestsReallyOpenTheNextSweepWaitsUntilTheQueueHasDoubled() {
+    List<CompletableFuture<String>> open = new ArrayList<>();
+    for (int i = 0; i <= Deadlines.SWEEP_LENGTH; i++) {
+      open.add(deadlines.watch(new CompletableFuture<>()));
+    }
+    deadlines.tick(); // sweeps, keeps all: the next sweep waits for twice as many
+    int kept = deadlines.length();
+    List<CompletableFuture<String>> answered = new ArrayList<>();
+    for (int i = 0; i < kept / 2; i++) {
+      answered.add(deadlines.watch(new CompletableFuture<>()));
+    }
+    answered.forEach(f -> f.complete("r"));
+    deadlines.tick();
+    assertEquals(kept + kept / 2, deadlines.length(), "no sweep before the queue doubled");
+    for (int i = 0; i < kept; i++) {
+      deadlines.watch(new CompletableFuture<>()).complete("r");
+    }
+    deadlines.tick();
+    assertEquals(kept, deadlines.length(), "swept once it doubled: only the open ones are left");
+    assertFalse(open.get(0).isDone());
+  }
+
+  @Test
   void theTickerThreadFailsOverdueRequestsOnItsOwn() throws Exception {
     try (Deadlines real = Deadlines.start("test", 50, 5)) {
       CompletableFuture<String> f = real.watch(new CompletableFuture<>());
