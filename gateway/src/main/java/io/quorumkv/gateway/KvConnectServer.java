@@ -1,5 +1,6 @@
 package io.quorumkv.gateway;
 
+import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
 import io.quorumkv.gateway.http.KvConnectHandler;
 import io.quorumkv.gateway.http.RequestObserver;
@@ -33,6 +34,16 @@ public final class KvConnectServer implements AutoCloseable {
   private static final long HELIDON_MAX_PAYLOAD_BYTES = 2L * Limits.MAX_REQUEST_BODY_BYTES;
   /** How long {@link #close} lets requests in flight finish before Helidon interrupts them. */
   private static final long DRAIN_TIMEOUT_MS = 2_000;
+
+  static {
+    // Helidon 4.2 looks its global MapperManager up in the service registry on every use unless
+    // one was set (GlobalManager.mapperManager), and every HTTP/2 request uses it to parse its
+    // content-length (Http2ServerStream.headers), as does RequestBodies: a registry lookup with
+    // stream pipelines and type-name resolution per request, ~10% of the gateway's CPU samples
+    // under load (bench/README.md). Set once, the lookup is a field read. Set before the server
+    // first runs, so the registry has not handed out another instance yet.
+    MapperManager.global(MapperManager.create());
+  }
 
   private final GatewayConfig config;
   private final KvConnectHandler handler;
