@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param batchedWrites atomic writes carried by those entries
  * @param readQueries linearizable queries made for strong reads (each may carry many reads)
  * @param batchedReads strong reads carried by those queries
+ * @param eventualReadCalls node RPC calls made for eventual reads (each may carry many reads)
+ * @param batchedEventualReads eventual reads carried by those calls
  */
 public record ClusterHealth(
     Optional<String> leader,
@@ -24,10 +26,12 @@ public record ClusterHealth(
     long logEntries,
     long batchedWrites,
     long readQueries,
-    long batchedReads) {
+    long batchedReads,
+    long eventualReadCalls,
+    long batchedEventualReads) {
 
   /** A database with no cluster behind it (in-process fakes): always has a "leader". */
-  public static final ClusterHealth LOCAL = new ClusterHealth(Optional.of("local"), 1, 1, 0, 0, 0, 0, 0);
+  public static final ClusterHealth LOCAL = new ClusterHealth(Optional.of("local"), 1, 1, 0, 0, 0, 0, 0, 0, 0);
 
   public ClusterHealth {
     Objects.requireNonNull(leader, "leader");

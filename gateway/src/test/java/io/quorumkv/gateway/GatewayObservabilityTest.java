@@ -74,7 +74,7 @@ class GatewayObservabilityTest {
       assertEquals(200, ready.statusCode(), ready.body());
       assertTrue(ready.body().startsWith("{\"status\":\"UP\",\"reason\":\"leader local (1 of 1 nodes reachable)\""), ready.body());
 
-      db.setHealth(new ClusterHealth(Optional.empty(), 2, 3, 4, 0, 0, 0, 0));
+      db.setHealth(new ClusterHealth(Optional.empty(), 2, 3, 4, 0, 0, 0, 0, 0, 0));
       ready = get(port, "/health/ready");
       assertEquals(503, ready.statusCode());
       assertTrue(ready.body().contains("\"reason\":\"no leader known (2 of 3 nodes reachable)\""), ready.body());
@@ -85,13 +85,15 @@ class GatewayObservabilityTest {
       assertEquals(0, value(metrics, "quorumkv_gateway_ready"), metrics);
       assertEquals(4, value(metrics, "quorumkv_gateway_leader_changes_total"), metrics);
 
-      db.setHealth(new ClusterHealth(Optional.of("n2"), 3, 3, 5, 7, 40, 9, 60));
+      db.setHealth(new ClusterHealth(Optional.of("n2"), 3, 3, 5, 7, 40, 9, 60, 11, 70));
       assertEquals(200, get(port, "/health/ready").statusCode());
       metrics = get(port, "/metrics").body();
       assertEquals(7, value(metrics, "quorumkv_gateway_log_entries_total"), metrics);
       assertEquals(40, value(metrics, "quorumkv_gateway_batched_writes_total"), metrics);
       assertEquals(9, value(metrics, "quorumkv_gateway_read_queries_total"), metrics);
       assertEquals(60, value(metrics, "quorumkv_gateway_batched_reads_total"), metrics);
+      assertEquals(11, value(metrics, "quorumkv_gateway_eventual_read_calls_total"), metrics);
+      assertEquals(70, value(metrics, "quorumkv_gateway_batched_eventual_reads_total"), metrics);
       assertEquals(404, get(port, "/health").statusCode());
     }
   }

@@ -57,6 +57,10 @@ public final class GatewayMetrics implements RequestObserver {
         ClusterHealth::readQueries);
     counter("quorumkv_gateway_batched_reads_total", "Strong reads carried by those queries.",
         ClusterHealth::batchedReads);
+    counter("quorumkv_gateway_eventual_read_calls_total",
+        "Node RPC calls made for eventual reads (read batching).", ClusterHealth::eventualReadCalls);
+    counter("quorumkv_gateway_batched_eventual_reads_total", "Eventual reads carried by those calls.",
+        ClusterHealth::batchedEventualReads);
     GaugeWithCallback.builder().name("quorumkv_gateway_ready")
         .help("1 if /health/ready answers 200 (KV Connect server running, leader known), else 0.")
         .callback(cb -> cb.call(health().ready() ? 1 : 0)).register(registry);
@@ -90,12 +94,12 @@ public final class GatewayMetrics implements RequestObserver {
   private ClusterHealth cluster() {
     KvDatabase d = db;
     if (d == null) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0);
+      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
     try {
       return d.health();
     } catch (RuntimeException e) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0);
+      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
   }
 

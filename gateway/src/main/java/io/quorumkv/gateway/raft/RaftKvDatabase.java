@@ -454,7 +454,8 @@ public final class RaftKvDatabase implements KvDatabase {
     List<ClusterView.NodeState> nodes = view.nodes();
     int reachable = (int) nodes.stream().filter(ClusterView.NodeState::reachable).count();
     return new io.quorumkv.gateway.ClusterHealth(view.leaderId(), reachable, nodes.size(),
-        view.leaderChanges(), batcherEntries(), batcherWrites(), reads.calls(), reads.items());
+        view.leaderChanges(), batcherEntries(), batcherWrites(), reads.calls(), reads.items(),
+        eventualReads.calls(), eventualReads.items());
   }
 
   @Override

@@ -174,6 +174,7 @@ class RaftKvDatabaseTest {
 
     // Eventual reads: batched into node RPC calls to followers, each answer its own.
     long callsBefore = db.eventualReadCalls();
+    long carriedBefore = db.health().batchedEventualReads();
     List<CompletableFuture<SnapshotReadOutput>> es = new ArrayList<>();
     try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < n; i++) {
@@ -193,6 +194,9 @@ class RaftKvDatabaseTest {
     }
     long calls = db.eventualReadCalls() - callsBefore;
     assertTrue(calls < n, "200 concurrent eventual reads used " + calls + " node calls");
+    // What /metrics reports for them (quorumkv_gateway_*eventual_read*_total).
+    assertEquals(n, db.health().batchedEventualReads() - carriedBefore);
+    assertEquals(db.eventualReadCalls(), db.health().eventualReadCalls());
   }
 
   @Test
