@@ -33,6 +33,9 @@ public record ClusterHealth(
   /** A database with no cluster behind it (in-process fakes): always has a "leader". */
   public static final ClusterHealth LOCAL = new ClusterHealth(Optional.of("local"), 1, 1, 0, 0, 0, 0, 0, 0, 0);
 
+  /** Nothing known: no database yet, or it could not say. */
+  public static final ClusterHealth UNKNOWN = new ClusterHealth(Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
   public ClusterHealth {
     Objects.requireNonNull(leader, "leader");
   }

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -50,18 +51,18 @@ final class RequestBodies {
   static byte[] readDeclared(InputStream in, int length, int maxBytes) throws IOException {
     byte[] body = new byte[length];
     int n = in.readNBytes(body, 0, length);
-    int next = n < length ? -1 : in.read();
-    if (n == length && next == -1) {
+    if (n < length) { // shorter than declared: what came
+      return Arrays.copyOf(body, n);
+    }
+    int next = in.read();
+    if (next == -1) {
       return body;
     }
-    // Shorter or longer than declared: keep what came, and the rest up to the bound.
-    byte[] rest = next == -1 ? new byte[0] : in.readNBytes(maxBytes - n);
-    byte[] all = new byte[n + (next == -1 ? 0 : 1) + rest.length];
-    System.arraycopy(body, 0, all, 0, n);
-    if (next != -1) {
-      all[n] = (byte) next;
-      System.arraycopy(rest, 0, all, n + 1, rest.length);
-    }
+    // Longer than declared: the rest too, up to one byte past the bound.
+    byte[] rest = in.readNBytes(maxBytes - length);
+    byte[] all = Arrays.copyOf(body, length + 1 + rest.length);
+    all[length] = (byte) next;
+    System.arraycopy(rest, 0, all, length + 1, rest.length);
     return all;
   }
 

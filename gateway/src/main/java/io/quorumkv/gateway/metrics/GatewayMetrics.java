@@ -94,12 +94,12 @@ public final class GatewayMetrics implements RequestObserver {
   private ClusterHealth cluster() {
     KvDatabase d = db;
     if (d == null) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      return ClusterHealth.UNKNOWN;
     }
     try {
       return d.health();
     } catch (RuntimeException e) {
-      return new ClusterHealth(java.util.Optional.empty(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      return ClusterHealth.UNKNOWN;
     }
   }
 
