@@ -146,6 +146,7 @@ public final class NodeServer implements AutoCloseable {
     rpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.rpcPort()))
         .addService(new NodeRpcService(stateMachine, hub, this::status))
         .maxInboundMessageSize(Limits.MAX_RPC_MESSAGE_BYTES)
+        .callExecutor(NodeRpcService.callExecutors())
         .build()
         .start();
     sweeperClient = RaftClient.newBuilder()

@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -399,6 +400,23 @@ public final class KvStateMachine extends BaseStateMachine {
     storeLock.readLock().lock();
     try {
       return store.snapshotReads(reads, nowMs);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * {@link #snapshotReads} only if it needs no wait: empty while a snapshot is being installed
+   * (or waits to be) or when the store cannot serve at once ({@link SqliteStore#trySnapshotReads}).
+   * For threads that must not block: the node RPC's event loop.
+   */
+  public Optional<List<SnapshotReadOutput>> trySnapshotReads(List<SnapshotRead> reads, long nowMs) {
+    // A plain tryLock would overtake a waiting installer (ReentrantReadWriteLock lets it barge).
+    if (storeLock.hasQueuedThreads() || !storeLock.readLock().tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      return store.trySnapshotReads(reads, nowMs);
     } finally {
       storeLock.readLock().unlock();
     }

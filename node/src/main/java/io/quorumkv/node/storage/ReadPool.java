@@ -3,6 +3,7 @@ package io.quorumkv.node.storage;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +34,30 @@ final class ReadPool implements AutoCloseable {
 
   /** Runs {@code work} inside one read transaction: one consistent snapshot. */
   <T> T inTransaction(String what, SqlWork<T> work) {
-    return borrow(
-        what,
-        c -> {
-          c.begin();
-          try {
-            return work.run(c);
-          } finally {
-            c.commit(); // read-only: COMMIT just ends the snapshot
-          }
-        });
+    return borrow(what, transaction(work));
+  }
+
+  private static <T> SqlWork<T> transaction(SqlWork<T> work) {
+    return c -> {
+      c.begin();
+      try {
+        return work.run(c);
+      } finally {
+        c.commit(); // read-only: COMMIT just ends the snapshot
+      }
+    };
+  }
+
+  /**
+   * As {@link #inTransaction}, but only if a connection is free right now: empty otherwise
+   * (never waits).
+   */
+  <T> Optional<T> tryInTransaction(String what, SqlWork<T> work) {
+    ReadConnection c = idle.poll();
+    if (c == null) {
+      return Optional.empty();
+    }
+    return Optional.of(run(what, c, transaction(work)));
   }
 
   /** Runs {@code work} with no transaction open (VACUUM INTO refuses to run inside one). */
@@ -62,6 +77,11 @@ final class ReadPool implements AutoCloseable {
       throw new StorageException(
           what + ": no read connection free within " + BORROW_TIMEOUT_MS + " ms", null);
     }
+    return run(what, c, work);
+  }
+
+  /** Runs {@code work} on the borrowed {@code c} and gives it back. */
+  private <T> T run(String what, ReadConnection c, SqlWork<T> work) {
     try {
       return work.run(c);
     } catch (SQLException e) {

@@ -254,16 +254,36 @@ public final class SqliteStore implements AutoCloseable {
    */
   public List<SnapshotReadOutput> snapshotReads(List<SnapshotRead> reads, long nowMs) {
     return withReaders(
-        () ->
-            readers.inTransaction(
-                "snapshot reads",
-                c -> {
-                  List<SnapshotReadOutput> out = new ArrayList<>(reads.size());
-                  for (SnapshotRead read : reads) {
-                    out.add(snapshotRead(c, read, nowMs));
-                  }
-                  return out;
-                }));
+        () -> readers.inTransaction("snapshot reads", c -> snapshotReads(c, reads, nowMs)));
+  }
+
+  /**
+   * {@link #snapshotReads} only if it needs no wait: empty while the store is being replaced or
+   * closed (or a thread waits to do so) and when every read connection is lent out. For threads
+   * that must not block; the caller falls back to {@link #snapshotReads} elsewhere.
+   */
+  public Optional<List<SnapshotReadOutput>> trySnapshotReads(List<SnapshotRead> reads, long nowMs) {
+    // A plain tryLock would overtake a waiting replaceWith/close (the read lock lets it barge).
+    if (lifecycle.hasQueuedThreads() || !lifecycle.readLock().tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      if (closed) {
+        return Optional.empty();
+      }
+      return readers.tryInTransaction("snapshot reads", c -> snapshotReads(c, reads, nowMs));
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private static List<SnapshotReadOutput> snapshotReads(
+      ReadConnection c, List<SnapshotRead> reads, long nowMs) throws SQLException {
+    List<SnapshotReadOutput> out = new ArrayList<>(reads.size());
+    for (SnapshotRead read : reads) {
+      out.add(snapshotRead(c, read, nowMs));
+    }
+    return out;
   }
 
   private static SnapshotReadOutput snapshotRead(ReadConnection c, SnapshotRead read, long nowMs)

@@ -62,6 +62,22 @@ class SqliteStoreTest {
   }
 
   @Test
+  void trySnapshotReadsAnswersAsSnapshotReadsAndNothingOnceClosed() {
+    Path file = dir.resolve("kv.sqlite3");
+    StoreHarness h = new StoreHarness(file);
+    fill(h);
+    List<SnapshotRead> reads = List.of(
+        SnapshotRead.newBuilder().addRanges(range("01", "03", 10, false)).build(),
+        SnapshotRead.newBuilder().addRanges(range("", "FF", 2, true)).build());
+    List<SnapshotReadOutput> waited = h.store.snapshotReads(reads, NOW_MS);
+    assertEquals(List.of("01", "02"), keys(waited.get(0), 0));
+    assertEquals(waited, h.store.trySnapshotReads(reads, NOW_MS).orElseThrow());
+    h.close();
+    assertTrue(h.store.trySnapshotReads(reads, NOW_MS).isEmpty(), "a closed store answers nothing, without throwing");
+    assertThrows(IllegalStateException.class, () -> h.store.snapshotReads(reads, NOW_MS));
+  }
+
+  @Test
   void rangesLimitsReverseAndFlags() {
     try (StoreHarness h = new StoreHarness(dir.resolve("kv.sqlite3"))) {
       fill(h);
