@@ -7,7 +7,8 @@ import com.deno.kv.datapath.SnapshotRead;
 import com.deno.kv.datapath.SnapshotReadOutput;
 import com.deno.kv.datapath.SnapshotReadStatus;
 import com.deno.kv.datapath.Watch;
-import io.grpc.StatusRuntimeException;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.stub.StreamObserver;
 import io.quorumkv.gateway.Consistency;
 import io.quorumkv.gateway.KvDatabase;
 import io.quorumkv.gateway.WatchStream;
@@ -17,6 +18,7 @@ import io.quorumkv.proto.gen.Command;
 import io.quorumkv.proto.gen.CommandResult;
 import io.quorumkv.proto.gen.LocalReadRequest;
 import io.quorumkv.proto.gen.LocalReadsRequest;
+import io.quorumkv.proto.gen.LocalReadsResponse;
 import io.quorumkv.proto.gen.NodeGrpc;
 import io.quorumkv.proto.gen.Query;
 import io.quorumkv.proto.gen.QueryResult;
@@ -24,6 +26,7 @@ import io.quorumkv.proto.gen.SnapshotReads;
 import io.quorumkv.proto.Limits;
 import io.quorumkv.proto.gen.WriteResult;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +34,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.ratis.RaftConfigKeys;
@@ -124,9 +128,7 @@ public final class RaftKvDatabase implements KvDatabase {
   private final Batcher<SnapshotRead, SnapshotReadOutput> eventualReads = new Batcher<>("eventual read",
       EVENTUAL_READS_IN_FLIGHT, MAX_READS_PER_QUERY, Limits.MAX_READ_ENTRIES, EVENTUAL_READ_LINGER_NANOS,
       RaftKvDatabase::readCost,
-      batch -> CompletableFuture.supplyAsync(() -> localReads(batch), VIRTUAL));
-  /** Eventual-read calls block on the node RPC; each runs on its own virtual thread. */
-  private static final java.util.concurrent.Executor VIRTUAL = r -> Thread.ofVirtual().name("eventual-read").start(r);
+      this::localReads);
   private final java.util.concurrent.atomic.AtomicLong clientResets = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong leaderFollows = new java.util.concurrent.atomic.AtomicLong();
   /** Clients replaced but still finishing their requests, oldest first; guarded by {@code this}. */
@@ -511,22 +513,65 @@ public final class RaftKvDatabase implements KvDatabase {
         .setReadDisabled(false).setStatus(SnapshotReadStatus.SR_SUCCESS).build();
   }
 
-  /** One node RPC call for a batch of eventual reads: a follower first, then the others. */
-  private List<SnapshotReadOutput> localReads(List<SnapshotRead> batch) {
-    RuntimeException last = null;
-    for (String id : view.eventualCandidates()) {
-      try {
-        NodeGrpc.NodeBlockingStub stub = NodeGrpc.newBlockingStub(view.channel(id))
-            .withDeadlineAfter(waitMs, TimeUnit.MILLISECONDS);
-        if (batch.size() == 1) {
-          return List.of(stub.snapshotRead(LocalReadRequest.newBuilder().setRead(batch.get(0)).build()));
-        }
-        return stub.snapshotReads(LocalReadsRequest.newBuilder().addAllReads(batch).build()).getOutputsList();
-      } catch (StatusRuntimeException e) {
-        last = e;
-      }
+  /**
+   * One node RPC call for a batch of eventual reads, asynchronously: a follower first, then the
+   * others. The reply is handled on the gRPC event loop that received it (a direct executor):
+   * completing the batch only hands results to the waiting request threads, so no thread of
+   * its own is needed per call.
+   */
+  private CompletableFuture<List<SnapshotReadOutput>> localReads(List<SnapshotRead> batch) {
+    CompletableFuture<List<SnapshotReadOutput>> result = new CompletableFuture<>();
+    localReadsFrom(view.eventualCandidates().iterator(), batch, result, null);
+    return result;
+  }
+
+  private void localReadsFrom(Iterator<String> candidates, List<SnapshotRead> batch,
+      CompletableFuture<List<SnapshotReadOutput>> result, Throwable last) {
+    if (!candidates.hasNext()) {
+      result.completeExceptionally(new KvException.LeaderUnavailable("No QuorumKV node could serve the read: " + last, last));
+      return;
     }
-    throw new KvException.LeaderUnavailable("No QuorumKV node could serve the read: " + last, last);
+    NodeGrpc.NodeStub stub = NodeGrpc.newStub(view.channel(candidates.next()))
+        .withExecutor(MoreExecutors.directExecutor())
+        .withDeadlineAfter(waitMs, TimeUnit.MILLISECONDS);
+    if (batch.size() == 1) {
+      stub.snapshotRead(LocalReadRequest.newBuilder().setRead(batch.get(0)).build(),
+          new Unary<>(candidates, batch, result, List::of));
+    } else {
+      stub.snapshotReads(LocalReadsRequest.newBuilder().addAllReads(batch).build(),
+          new Unary<>(candidates, batch, result, LocalReadsResponse::getOutputsList));
+    }
+  }
+
+  /** The answer of one unary node call: completes the batch, or tries the next node on a gRPC error. */
+  private final class Unary<R> implements StreamObserver<R> {
+    private final Iterator<String> candidates;
+    private final List<SnapshotRead> batch;
+    private final CompletableFuture<List<SnapshotReadOutput>> result;
+    private final Function<R, List<SnapshotReadOutput>> outputs;
+
+    Unary(Iterator<String> candidates, List<SnapshotRead> batch,
+        CompletableFuture<List<SnapshotReadOutput>> result, Function<R, List<SnapshotReadOutput>> outputs) {
+      this.candidates = candidates;
+      this.batch = batch;
+      this.result = result;
+      this.outputs = outputs;
+    }
+
+    @Override
+    public void onNext(R reply) {
+      result.complete(outputs.apply(reply));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      localReadsFrom(candidates, batch, result, t);
+    }
+
+    @Override
+    public void onCompleted() {
+      // onNext completed the batch
+    }
   }
 
   /** Opens a watch; {@code strong} prefers the leader, otherwise a follower. */
