@@ -22,9 +22,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -85,6 +89,18 @@ public final class KvStateMachine extends BaseStateMachine {
   private volatile SqliteStore store;
   private volatile Thread applyThread;
   private volatile boolean closed;
+  /**
+   * The highest index of a configuration or metadata entry handed to the apply thread: Ratis
+   * counts those as applied when it hands them over, ahead of the apply thread (see query).
+   */
+  private final AtomicLong handedNotificationIndex = new AtomicLong();
+  /** Queries waiting for the apply thread to reach an index, by that index; guarded by itself. */
+  private final TreeMap<Long, List<CompletableFuture<Void>>> appliedWaiters = new TreeMap<>();
+  /** Runs the queries that had to wait for the apply thread. */
+  private final Executor queryExecutor =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kv-query-", 0).factory());
+  /** Tests only: when set, the apply thread waits for it before applying its next group. */
+  private volatile CountDownLatch applyGate;
 
   /** Told about every applied group of entries, after the SQLite commit. */
   public interface ApplyListener {
@@ -161,6 +177,7 @@ public final class KvStateMachine extends BaseStateMachine {
       restoreFrom(latest.getFile().getPath());
       store = SqliteStore.open(dbFile);
       setLastAppliedTermIndex(latest.getTermIndex());
+      releaseWaiters();
       stats.snapshotsInstalled.incrementAndGet();
       LOG.info(getId() + ": installed snapshot " + latest.getTermIndex());
     } finally {
@@ -242,6 +259,7 @@ public final class KvStateMachine extends BaseStateMachine {
   public void notifyTermIndexUpdated(long term, long index) {
     // Configuration and no-op entries: keep lastApplied in log order behind queued entries.
     enqueue(new Pending(index, term, null, null));
+    handedNotificationIndex.accumulateAndGet(index, Math::max);
   }
 
   private void enqueue(Pending p) {
@@ -267,8 +285,13 @@ public final class KvStateMachine extends BaseStateMachine {
     while (!closed) {
       try {
         batch.add(applyQueue.take());
+        CountDownLatch gate = applyGate;
+        if (gate != null) {
+          gate.await();
+        }
         applyQueue.drainTo(batch, MAX_GROUP_APPLY_ENTRIES - 1);
         applyGroup(batch);
+        releaseWaiters();
       } catch (InterruptedException e) {
         if (closed) {
           return;
@@ -350,8 +373,72 @@ public final class KvStateMachine extends BaseStateMachine {
     return last.getIndex();
   }
 
+  /**
+   * Answers a read-only query, first waiting for the apply thread where Ratis ran ahead of it.
+   * Ratis lets a linearizable read through once "applied" reaches its read index. A write entry
+   * counts as applied when our future completes (after the SQLite commit, in log order), but a
+   * configuration or metadata entry (every new leader's first entry is one) counts as applied the
+   * moment it is handed over, ahead of the writes before it that the apply thread may still be
+   * applying: after a restart, or a leader change under load, a read would otherwise see a
+   * database without committed writes (chaos finding F10). So the query waits until the apply
+   * thread has reached the last such entry handed over; in steady state it already has.
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
+    long notified = handedNotificationIndex.get();
+    if (appliedIndex() >= notified) {
+      return answer(request);
+    }
+    return appliedAtLeast(notified).thenComposeAsync(v -> answer(request), queryExecutor);
+  }
+
+  /** Completes once the apply thread has applied {@code index} (or fails when this closes). */
+  private CompletableFuture<Void> appliedAtLeast(long index) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    synchronized (appliedWaiters) {
+      appliedWaiters.computeIfAbsent(index, i -> new ArrayList<>()).add(f);
+    }
+    if (closed) {
+      failWaiters();
+    }
+    releaseWaiters(); // the apply thread may have passed the index meanwhile
+    return f;
+  }
+
+  private void releaseWaiters() {
+    long applied = appliedIndex();
+    List<CompletableFuture<Void>> ready = new ArrayList<>();
+    synchronized (appliedWaiters) {
+      var reached = appliedWaiters.headMap(applied, true);
+      reached.values().forEach(ready::addAll);
+      reached.clear();
+    }
+    ready.forEach(f -> f.complete(null));
+  }
+
+  private void failWaiters() {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    synchronized (appliedWaiters) {
+      appliedWaiters.values().forEach(all::addAll);
+      appliedWaiters.clear();
+    }
+    all.forEach(f -> f.completeExceptionally(new IOException("the state machine is closed")));
+  }
+
+  /**
+   * Tests only: holds the apply thread before its next group of entries until the returned
+   * handle is closed (entries are still handed to it and queue up).
+   */
+  public AutoCloseable holdApplyingForTest() {
+    CountDownLatch gate = new CountDownLatch(1);
+    applyGate = gate;
+    return () -> {
+      applyGate = null;
+      gate.countDown();
+    };
+  }
+
+  private CompletableFuture<Message> answer(Message request) {
     try {
       Query q = Query.parseFrom(request.getContent().toByteArray());
       long now = q.getNowMs() > 0 ? q.getNowMs() : System.currentTimeMillis();
@@ -473,6 +560,7 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     closed = true;
+    failWaiters();
     Thread t = applyThread;
     if (t != null) {
       t.interrupt();
