@@ -72,6 +72,12 @@ public record RaftSettings(
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, purgeGapEntries);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(logSegmentSizeBytes));
+    // No metadata entry after every commit. Ratis' default appends one recording the commit
+    // index (so that a restarted server can apply up to it before hearing from a leader): that
+    // doubled the log, each write entry followed by one more append, replication and fsync on
+    // every node. Raft does not need the commit index persisted; a restarted node learns it from
+    // the leader, and our database keeps its own applied index (node/DESIGN.md).
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     // A lagging follower whose entries were purged must receive the snapshot from the leader.
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     // Durability: the Raft log is fsynced before an entry counts toward the commit quorum.

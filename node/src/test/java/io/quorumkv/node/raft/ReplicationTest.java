@@ -103,6 +103,21 @@ class ReplicationTest {
   }
 
   @Test
+  void sequentialCommandsTakeOneLogIndexEachWithNoMetadataEntriesBetween() throws Exception {
+    try (TestCluster c = TestCluster.start(3)) {
+      c.awaitLeader();
+      RaftClient client = c.client();
+      long first = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("m", "0"))), 0)).logIndex();
+      long last = first;
+      for (int i = 1; i <= 5; i++) {
+        last = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("m", String.valueOf(i)))), 0)).logIndex();
+      }
+      // Ratis' default follows every commit with a metadata entry (10 indexes for 5 commands).
+      assertEquals(first + 5, last, "each command took one log index");
+    }
+  }
+
+  @Test
   void leaderKillLosesNoAcknowledgedWriteAndRestartedNodeCatchesUp() throws Exception {
     try (TestCluster c = TestCluster.start(3)) {
       int leader = c.awaitLeader();
