@@ -7,9 +7,11 @@ import io.quorumkv.node.metrics.NodeMetrics;
 import io.quorumkv.node.metrics.NodeProbe;
 import io.quorumkv.node.raft.ExpirySweeper;
 import io.quorumkv.node.raft.KvStateMachine;
+import io.quorumkv.node.raft.LeaderConfirmation;
 import io.quorumkv.node.raft.RaftSettings;
 import io.quorumkv.node.raft.StateMachineStats;
 import io.quorumkv.node.rpc.NodeRpcService;
+import io.quorumkv.node.rpc.PeerTerms;
 import io.quorumkv.node.rpc.WatchHub;
 import io.quorumkv.proto.Limits;
 import io.quorumkv.proto.PeerAddress;
@@ -59,6 +61,7 @@ public final class NodeServer implements AutoCloseable {
   private volatile Throwable fatal;
   private RaftServer raftServer;
   private Server rpcServer;
+  private PeerTerms peerTerms;
   private RaftClient sweeperClient;
   private ExpirySweeper sweeper;
   private MetricsServer metricsServer;
@@ -144,11 +147,14 @@ public final class NodeServer implements AutoCloseable {
         .build();
     raftServer.start();
     rpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.rpcPort()))
-        .addService(new NodeRpcService(stateMachine, hub, this::status))
+        .addService(new NodeRpcService(stateMachine, hub, this::status, config.clusterId().toString(), this::currentTerm))
         .maxInboundMessageSize(Limits.MAX_RPC_MESSAGE_BYTES)
         .callExecutor(NodeRpcService.callExecutors())
         .build()
         .start();
+    peerTerms = new PeerTerms(config.peers().stream().filter(p -> !p.id().equals(config.id())).toList(),
+        config.clusterId().toString());
+    stateMachine.useLeaderConfirmation(new LeaderConfirmation(peerTerms.peers()));
     sweeperClient = RaftClient.newBuilder()
         .setProperties(RaftSettings.clientProperties())
         .setRaftGroup(group)
@@ -221,6 +227,14 @@ public final class NodeServer implements AutoCloseable {
       throw new IOException("Raft is not started");
     }
     return raftServer.getDivision(RaftGroupId.valueOf(config.clusterId()));
+  }
+
+  private long currentTerm() {
+    try {
+      return division().getInfo().getCurrentTerm();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** True if this node is the leader and has committed an entry in its term. */
@@ -387,6 +401,7 @@ public final class NodeServer implements AutoCloseable {
       rpcServer.shutdownNow();
     }
     closeQuietly(raftServer);
+    closeQuietly(peerTerms);
     if (rpcServer != null) {
       try {
         rpcServer.awaitTermination(5, TimeUnit.SECONDS);

@@ -40,7 +40,10 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -99,6 +102,10 @@ public final class KvStateMachine extends BaseStateMachine {
   /** Runs the queries that had to wait for the apply thread. */
   private final Executor queryExecutor =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kv-query-", 0).factory());
+  /** Confirms leadership for linearizable reads; null until the node RPC service runs. */
+  private volatile LeaderConfirmation confirmation;
+  /** False when Ratis' own ReadIndex is on (LINEARIZABLE read option): no second round. */
+  private volatile boolean confirmReads = true;
   /** Tests only: when set, the apply thread waits for it before applying its next group. */
   private volatile CountDownLatch applyGate;
 
@@ -138,6 +145,7 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
+    confirmReads = RaftServerConfigKeys.Read.option(server.getProperties()) != RaftServerConfigKeys.Read.Option.LINEARIZABLE;
     storage.init(raftStorage);
     Files.createDirectories(snapshotTmpDir);
     SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
@@ -374,8 +382,12 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Answers a read-only query, first waiting for the apply thread where Ratis ran ahead of it.
-   * Ratis lets a linearizable read through once "applied" reaches its read index. A write entry
+   * Answers a linearizable read-only query on the leader: confirms this node's leadership with a
+   * majority ({@link LeaderConfirmation}; Ratis runs with the DEFAULT read option, which calls
+   * this on a ready leader without a ReadIndex round of its own), waits for the apply thread
+   * where Ratis ran ahead of it, then reads the database as it is.
+   *
+   * <p>The wait: Ratis counts its first entry as applied when ready. A write entry
    * counts as applied when our future completes (after the SQLite commit, in log order), but a
    * configuration or metadata entry (every new leader's first entry is one) counts as applied the
    * moment it is handed over, ahead of the writes before it that the apply thread may still be
@@ -386,10 +398,75 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     long notified = handedNotificationIndex.get();
-    if (appliedIndex() >= notified) {
-      return answer(request);
+    CompletableFuture<Void> confirmed = confirmLeadership();
+    if (confirmed == null) {
+      if (appliedIndex() >= notified) {
+        return answer(request);
+      }
+      return appliedAtLeast(notified).thenComposeAsync(v -> answer(request), queryExecutor);
     }
-    return appliedAtLeast(notified).thenComposeAsync(v -> answer(request), queryExecutor);
+    return confirmed
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(notConfirmed(e)))
+        .thenCompose(v -> appliedIndex() >= notified ? answerHereOrLater(request)
+            : appliedAtLeast(notified).thenComposeAsync(x -> answer(request), queryExecutor));
+  }
+
+  /**
+   * Answers on the calling thread, the gRPC transport thread that received the confirming term,
+   * when that needs no wait (snapshot reads with a read connection free and no snapshot install
+   * waiting); otherwise on a virtual thread. Saves a thread hand-off per strong-read query.
+   */
+  private CompletableFuture<Message> answerHereOrLater(Message request) {
+    CompletableFuture<Message> now = answer(request, false);
+    return now != null ? now : CompletableFuture.supplyAsync(() -> answer(request), queryExecutor).thenCompose(f -> f);
+  }
+
+  /**
+   * Lets this node confirm its own leadership for linearizable reads ({@link LeaderConfirmation}),
+   * once its node RPC service can reach the others. Until then queries fail as "not ready".
+   */
+  public void useLeaderConfirmation(LeaderConfirmation confirmation) {
+    this.confirmation = confirmation;
+  }
+
+  /**
+   * Starts the leadership round of a query, or returns null when Ratis already did one
+   * (read option LINEARIZABLE, an expert override). Ratis calls {@link #query} with the DEFAULT
+   * option only on a leader that has applied its first entry; the term is read on both sides
+   * of that check so that the round confirms the term this node led in.
+   */
+  private CompletableFuture<Void> confirmLeadership() {
+    if (!confirmReads) {
+      return null;
+    }
+    LeaderConfirmation c = confirmation;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new ReadIndexException("the node's RPC service is not started yet"));
+    }
+    RaftServer.Division d;
+    try {
+      d = getServer().join().getDivision(getGroupId());
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(new ReadIndexException("Raft is not running: " + e.getMessage()));
+    }
+    long term = d.getInfo().getCurrentTerm();
+    if (!d.getInfo().isLeaderReady() || d.getInfo().getCurrentTerm() != term) {
+      return CompletableFuture.failedFuture(new ReadIndexException(getId() + " is not the leader (term " + term + ")"));
+    }
+    return c.confirm(term);
+  }
+
+  /**
+   * A failed leadership round or wait, as a reply exception: Ratis' ReadIndexException (which the
+   * gateway retries, and can deserialize) inside the StateMachineException that Ratis puts into
+   * a query's reply; anything else as {@link #forClient}.
+   */
+  private static Exception notConfirmed(Throwable error) {
+    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (t instanceof ReadIndexException r) {
+      return new StateMachineException("linearizable read refused", r);
+    }
+    return t instanceof IOException io ? io : forClient(t);
   }
 
   /** Completes once the apply thread has applied {@code index} (or fails when this closes). */
@@ -439,10 +516,33 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   private CompletableFuture<Message> answer(Message request) {
+    return answer(request, true);
+  }
+
+  /** The answer to a query; null if {@code mayWait} is false and answering would have to wait. */
+  private CompletableFuture<Message> answer(Message request, boolean mayWait) {
     try {
       Query q = Query.parseFrom(request.getContent().toByteArray());
       long now = q.getNowMs() > 0 ? q.getNowMs() : System.currentTimeMillis();
       QueryResult.Builder out = QueryResult.newBuilder();
+      if (!mayWait) {
+        boolean single = q.getKindCase() == Query.KindCase.SNAPSHOT_READ;
+        if (!single && q.getKindCase() != Query.KindCase.SNAPSHOT_READS) {
+          return null;
+        }
+        Optional<List<SnapshotReadOutput>> outputs =
+            trySnapshotReads(single ? List.of(q.getSnapshotRead()) : q.getSnapshotReads().getReadsList(), now);
+        if (outputs.isEmpty()) {
+          return null;
+        }
+        if (single) {
+          out.setSnapshotRead(outputs.get().get(0));
+        } else {
+          out.addAllSnapshotReads(outputs.get());
+        }
+        out.setAppliedIndex(appliedIndex());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out.build().toByteArray())));
+      }
       switch (q.getKindCase()) {
         case SNAPSHOT_READ -> out.setSnapshotRead(snapshotRead(q.getSnapshotRead(), now));
         case SNAPSHOT_READS -> out.addAllSnapshotReads(snapshotReads(q.getSnapshotReads().getReadsList(), now));

@@ -58,9 +58,13 @@ public record RaftSettings(
     // Default 150-300 ms: below 100 ms elections flap on 2 cores (STACK.md §2.3).
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(electionTimeoutMinMs));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(electionTimeoutMaxMs));
-    // Strong reads use ReadIndex so a deposed leader never answers from stale state (invariant 8);
-    // follower-side linearizable reads also need it (STACK.md §5.5).
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // Strong reads never answer from a deposed leader's state (invariant 8), but the leader
+    // confirms its leadership itself (KvStateMachine.query, LeaderConfirmation): Ratis'
+    // ReadIndex round waits for the followers' commit index, which with writes in flight moves
+    // only after their next fsync. DEFAULT makes Ratis call query on a ready leader without a
+    // round of its own (and refuse reads on followers, which QuorumKV does not send).
+    // -Draft.server.read.option=LINEARIZABLE brings Ratis' round back (the node then skips its own).
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
     // No lease: its safety rests on bounded clock drift, which we do not assume yet.
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
     // Snapshots are off by default and the log would grow without bound (STACK.md §5.11).

@@ -22,6 +22,8 @@ import io.quorumkv.proto.gen.LocalReadsResponse;
 import io.quorumkv.proto.gen.NodeGrpc;
 import io.quorumkv.proto.gen.StatusRequest;
 import io.quorumkv.proto.gen.StatusResponse;
+import io.quorumkv.proto.gen.TermRequest;
+import io.quorumkv.proto.gen.TermResponse;
 import io.quorumkv.proto.gen.WatchRequest;
 import java.util.List;
 import java.util.Optional;
@@ -29,13 +31,15 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The node's own gRPC service: status, local (eventual) snapshot reads, watch streams and
- * digests. It never writes: writes only go through the Raft log (DESIGN invariant 1).
+ * The node's own gRPC service: status, local (eventual) snapshot reads, watch streams,
+ * digests and the term (read confirmation between members). It never writes: writes only go
+ * through the Raft log (DESIGN invariant 1).
  */
 public final class NodeRpcService extends NodeGrpc.NodeImplBase {
   private static final Logger LOG = Logger.getLogger(NodeRpcService.class.getName());
@@ -47,13 +51,70 @@ public final class NodeRpcService extends NodeGrpc.NodeImplBase {
   private final KvStateMachine stateMachine;
   private final WatchHub hub;
   private final Supplier<StatusResponse> status;
+  private final String groupId;
+  /** This node's current Raft term; throws when Raft is not running. */
+  private final LongSupplier currentTerm;
   /** Runs the local reads that have to wait (see {@link #read}). */
   private final Executor waiting = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("local-read-wait").factory());
 
-  public NodeRpcService(KvStateMachine stateMachine, WatchHub hub, Supplier<StatusResponse> status) {
+  /**
+   * @param groupId this node's Raft group id; {@link #terms} answers only askers of that group
+   * @param currentTerm this node's current Raft term; throws when Raft is not running
+   */
+  public NodeRpcService(KvStateMachine stateMachine, WatchHub hub, Supplier<StatusResponse> status,
+      String groupId, LongSupplier currentTerm) {
     this.stateMachine = stateMachine;
     this.hub = hub;
     this.status = status;
+    this.groupId = groupId;
+    this.currentTerm = currentTerm;
+  }
+
+  /**
+   * The current term, once per request, for a leader confirming its leadership before a
+   * linearizable read ({@code LeaderConfirmation}). Ratis raises and persists the term before it
+   * grants a vote, so an answer is never below a term this node voted in. Runs on the transport
+   * thread ({@link #callExecutors}): a field read per request.
+   */
+  @Override
+  public StreamObserver<TermRequest> terms(StreamObserver<TermResponse> out) {
+    return new StreamObserver<>() {
+      private boolean failed;
+
+      @Override
+      public void onNext(TermRequest request) {
+        if (failed) {
+          return;
+        }
+        if (!groupId.equalsIgnoreCase(request.getGroupId())) {
+          failed = true;
+          out.onError(Status.FAILED_PRECONDITION.withDescription("this node belongs to group " + groupId
+              + ", not " + request.getGroupId()).asRuntimeException());
+          return;
+        }
+        long term;
+        try {
+          term = currentTerm.getAsLong();
+        } catch (RuntimeException e) {
+          failed = true;
+          out.onError(Status.UNAVAILABLE.withDescription("Raft is not running: " + e.getMessage()).asRuntimeException());
+          return;
+        }
+        out.onNext(TermResponse.newBuilder().setTerm(term).setSeq(request.getSeq()).build());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The asker went away; nothing to clean up.
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          out.onCompleted();
+        }
+      }
+    };
   }
 
   @Override
@@ -79,14 +140,14 @@ public final class NodeRpcService extends NodeGrpc.NodeImplBase {
   }
 
   /**
-   * gRPC's executor per call: the transport's event loop itself for the local reads, which
-   * answer there only when they need no wait ({@link #read}), and gRPC's default pool for every
-   * other method. Saves two thread hand-offs per read call (to the pool and back to the event
-   * loop to write the reply).
+   * gRPC's executor per call: the transport's event loop itself for the term (a field read) and
+   * the local reads, which answer there only when they need no wait ({@link #read}), and gRPC's
+   * default pool for every other method. Saves two thread hand-offs per call (to the pool and
+   * back to the event loop to write the reply).
    */
   public static ServerCallExecutorSupplier callExecutors() {
     Set<String> inline = Set.of(NodeGrpc.getSnapshotReadMethod().getFullMethodName(),
-        NodeGrpc.getSnapshotReadsMethod().getFullMethodName());
+        NodeGrpc.getSnapshotReadsMethod().getFullMethodName(), NodeGrpc.getTermsMethod().getFullMethodName());
     return new ServerCallExecutorSupplier() {
       @Override
       public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadAfterLeaderChangeTest {
 
-  private static Message readOf(String k) {
+  static Message readOf(String k) {
     byte[] start = key(k);
     byte[] end = Arrays.copyOf(start, start.length + 1);
     Query q = Query.newBuilder().setSnapshotRead(SnapshotRead.newBuilder().addRanges(ReadRange.newBuilder()
