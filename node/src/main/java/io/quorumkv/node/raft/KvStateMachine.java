@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -387,12 +388,12 @@ public final class KvStateMachine extends BaseStateMachine {
    * this on a ready leader without a ReadIndex round of its own), waits for the apply thread
    * where Ratis ran ahead of it, then reads the database as it is.
    *
-   * <p>The wait: Ratis counts its first entry as applied when ready. A write entry
-   * counts as applied when our future completes (after the SQLite commit, in log order), but a
-   * configuration or metadata entry (every new leader's first entry is one) counts as applied the
-   * moment it is handed over, ahead of the writes before it that the apply thread may still be
-   * applying: after a restart, or a leader change under load, a read would otherwise see a
-   * database without committed writes (chaos finding F10). So the query waits until the apply
+   * <p>The wait: Ratis calls a leader ready once its first entry counts as applied. A write
+   * entry counts as applied when our future completes (after the SQLite commit, in log order),
+   * but a configuration or metadata entry (every new leader's first entry is one) counts as
+   * applied the moment it is handed over, ahead of the writes before it that the apply thread may
+   * still be applying: after a restart, or a leader change under load, a read would otherwise see
+   * a database without committed writes (chaos finding F10). So the query waits until the apply
    * thread has reached the last such entry handed over; in steady state it already has.
    */
   @Override
@@ -462,7 +463,7 @@ public final class KvStateMachine extends BaseStateMachine {
    * a query's reply; anything else as {@link #forClient}.
    */
   private static Exception notConfirmed(Throwable error) {
-    Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (t instanceof ReadIndexException r) {
       return new StateMachineException("linearizable read refused", r);
     }
