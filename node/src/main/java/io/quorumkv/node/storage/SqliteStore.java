@@ -51,7 +51,11 @@ import org.sqlite.SQLiteConfig;
  */
 public final class SqliteStore implements AutoCloseable {
 
-  /** A committed log entry to apply. */
+  /**
+   * A committed log entry to apply. {@code command} is null for an entry without writes (a Raft
+   * configuration entry): it only moves the recorded applied index, so that a snapshot labelled
+   * with such an entry is not newer than the database (KvStateMachine#initialize).
+   */
   public record Entry(long index, long term, Command command) {}
 
   /** What applying an entry produced: the reply for the client and the keys it touched. */
@@ -151,6 +155,10 @@ public final class SqliteStore implements AutoCloseable {
         writer.begin();
         long latestTime = 0;
         for (Entry entry : entries) {
+          if (entry.command() == null) {
+            applied.add(new Applied(entry.index(), CommandResult.getDefaultInstance(), Set.of()));
+            continue;
+          }
           applied.add(applyEntry(entry));
           latestTime = Math.max(latestTime, entry.command().getLeaderTimeMs());
         }

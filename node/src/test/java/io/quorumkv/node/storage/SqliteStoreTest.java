@@ -217,6 +217,35 @@ class SqliteStoreTest {
     }
   }
 
+  @Test
+  void anEntryWithoutWritesOnlyMovesTheAppliedIndexAndKeepsTheOthersResultsInPlace() {
+    Path file = dir.resolve("kv.sqlite3");
+    try (StoreHarness h = new StoreHarness(file)) {
+      h.write(write(set(hex("01"), bytes("01"))));
+      long i = h.store.appliedIndex();
+      List<SqliteStore.Applied> applied = h.store.applyBatch(List.of(
+          new SqliteStore.Entry(i + 1, 2, null),
+          new SqliteStore.Entry(i + 2, 2, Command.newBuilder().setLeaderTimeMs(NOW_MS)
+              .addWrites(write(set(hex("02"), bytes("02")))).build()),
+          new SqliteStore.Entry(i + 3, 2, null)));
+      assertEquals(List.of(i + 1, i + 2, i + 3), applied.stream().map(SqliteStore.Applied::index).toList());
+      assertEquals(0, applied.get(0).result().getResultsCount());
+      assertTrue(applied.get(1).result().getResults(0).hasCommitted(), "the write between the two got its own result");
+      assertEquals(0, applied.get(2).result().getResultsCount());
+      assertEquals(i + 3, h.store.appliedIndex());
+      assertEquals(2, h.store.digest().rowCount());
+
+      byte[] rows = h.store.digest().sha256();
+      h.store.applyBatch(List.of(new SqliteStore.Entry(i + 4, 3, null)));
+      assertEquals(i + 4, h.store.appliedIndex());
+      assertEquals(3, h.store.appliedTerm());
+      assertArrayEquals(rows, h.store.digest().sha256(), "no row changed");
+    }
+    try (SqliteStore again = SqliteStore.open(file)) {
+      assertEquals(5, again.appliedIndex(), "recorded in the database, not only in memory");
+    }
+  }
+
   private static void applySame(StoreHarness h) {
     h.write(write(set(hex("01"), bytes("01")), setExpiring(hex("02"), le64(2), NOW_MS + 5)));
     h.write(write(Kv.sum(hex("02"), le64(3)), Kv.setVersionstamped(hex("03"), bytes("33"))));
