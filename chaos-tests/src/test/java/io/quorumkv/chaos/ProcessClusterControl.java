@@ -2,9 +2,13 @@ package io.quorumkv.chaos;
 
 import io.quorumkv.chaos.nemesis.ClusterControl;
 import io.quorumkv.chaos.nemesis.FaultType;
+import io.quorumkv.proto.gen.StatusResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.EnumSet;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -36,6 +40,20 @@ final class ProcessClusterControl implements ClusterControl {
       }
     }
     return OptionalInt.empty();
+  }
+
+  @Override
+  public boolean allCaughtUp() {
+    List<StatusResponse> all = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      Optional<StatusResponse> s = cluster.status(i);
+      if (s.isEmpty()) {
+        return false;
+      }
+      all.add(s.get());
+    }
+    long committed = all.stream().mapToLong(StatusResponse::getCommitIndex).max().orElse(0);
+    return all.stream().allMatch(s -> s.getAppliedIndex() >= committed - CAUGHT_UP_SLACK);
   }
 
   @Override

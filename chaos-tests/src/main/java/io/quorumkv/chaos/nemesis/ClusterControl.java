@@ -36,6 +36,20 @@ public interface ClusterControl {
   /** Deletes the data directory of a node that is not running. */
   void wipe(int node) throws Exception;
 
+  /**
+   * True when every node runs and has applied nearly all the leader has committed (within
+   * {@link #CAUGHT_UP_SLACK} entries). The nemesis wipes a follower only then: three nodes
+   * tolerate one lost disk at a time, and a second one lost before the first replaced node has
+   * caught up leaves two empty nodes, a majority that can elect an empty leader (any Raft group
+   * of three would lose data there). Clusters that cannot tell answer true.
+   */
+  default boolean allCaughtUp() {
+    return true;
+  }
+
+  /** Entries a healthy follower may trail the leader's commit index by under load. */
+  long CAUGHT_UP_SLACK = 500;
+
   /** Cuts every Raft link to and from {@code node}. */
   void isolate(int node) throws Exception;
 

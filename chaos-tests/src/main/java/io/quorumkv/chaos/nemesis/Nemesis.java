@@ -108,6 +108,10 @@ public final class Nemesis implements AutoCloseable {
       log.add(f.describe() + ": skipped (not supported by this cluster)");
       return;
     }
+    if (f.type() == FaultType.WIPE_FOLLOWER && !cluster.allCaughtUp()) {
+      log.add(f.describe() + ": skipped (a node has not caught up yet: one lost disk at a time)");
+      return;
+    }
     try {
       synchronized (healLock) {
         active = apply(f);

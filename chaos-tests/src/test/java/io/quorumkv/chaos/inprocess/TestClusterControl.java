@@ -75,6 +75,24 @@ final class TestClusterControl implements ClusterControl {
   }
 
   @Override
+  public boolean allCaughtUp() {
+    long committed = -1;
+    for (int i = 0; i < cluster.size(); i++) {
+      NodeServer n = cluster.node(i);
+      if (n == null) {
+        return false;
+      }
+      committed = Math.max(committed, n.status().getCommitIndex());
+    }
+    for (int i = 0; i < cluster.size(); i++) {
+      if (cluster.node(i).stateMachine().appliedIndex() < committed - CAUGHT_UP_SLACK) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
   public void isolate(int node) {
     cluster.partition(node);
   }

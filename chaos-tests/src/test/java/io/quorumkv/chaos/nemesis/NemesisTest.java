@@ -46,6 +46,34 @@ class NemesisTest {
   }
 
   @Test
+  void wipesAFollowerOnlyWhenEveryNodeHasCaughtUp() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean caughtUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+    FakeCluster c = new FakeCluster() {
+      @Override
+      public boolean allCaughtUp() {
+        return caughtUp.get();
+      }
+    };
+    c.leader = 0;
+    NemesisSchedule s = new NemesisSchedule(1, List.of(at(FaultType.WIPE_FOLLOWER, 0, 0), at(FaultType.KILL9_LEADER, 0, 60)));
+    HistoryRecorder rec = new HistoryRecorder();
+    try (Nemesis n = new Nemesis(c, s, rec)) {
+      n.start();
+      assertTrue(n.await(Duration.ofSeconds(10)));
+      assertTrue(n.log().get(0).contains("skipped (a node has not caught up yet"), n.log().toString());
+    }
+    assertEquals(List.of("kill9 0", "start 0"), c.actions, "the wipe was skipped, the kill was not");
+
+    caughtUp.set(true);
+    c.actions.clear();
+    try (Nemesis n = new Nemesis(c, new NemesisSchedule(1, List.of(at(FaultType.WIPE_FOLLOWER, 0, 0))), new HistoryRecorder())) {
+      n.start();
+      assertTrue(n.await(Duration.ofSeconds(10)));
+    }
+    assertEquals(List.of("kill9 1", "wipe 1", "start 1"), c.actions);
+  }
+
+  @Test
   void skipsUnsupportedFaultsAndSurvivesFailingActions() throws Exception {
     FakeCluster c = new FakeCluster() {
       @Override
