@@ -52,15 +52,7 @@ class DeposedLeaderReadTest {
       RaftPeerId oldId = RaftPeerId.valueOf(c.peers().get(old).id());
       TestCluster.awaitTrue(Duration.ofSeconds(20), "the restarted node has a=1",
           () -> ReplicationTest.localGet(c.node(old), "a").isPresent());
-      // A transfer fails while the target is not caught up (it restarted a moment ago): retry.
-      TestCluster.awaitTrue(Duration.ofSeconds(40), "leadership moved to the slow-to-step-down node", () -> {
-        try {
-          client.admin().transferLeadership(oldId, 5_000);
-        } catch (java.io.IOException e) {
-          // retried
-        }
-        return c.node(old).isLeaderReady();
-      });
+      c.moveLeadershipTo(old);
       long oldTerm = c.node(old).status().getTerm();
       // A read while it does lead. (With Ratis' ReadIndex this also records the commit index as
       // acknowledged, and a later read at or below it skips the round: node/DESIGN.md.)

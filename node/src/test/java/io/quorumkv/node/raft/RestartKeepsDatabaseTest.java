@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumkv.node.testing.TestCluster;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,15 +31,7 @@ class RestartKeepsDatabaseTest {
       committed(c.submit(client, cmd(set("a", "1"))), 0);
 
       int next = (first + 1) % 3;
-      RaftPeerId nextId = RaftPeerId.valueOf(c.peers().get(next).id());
-      TestCluster.awaitTrue(Duration.ofSeconds(40), "leadership moved", () -> {
-        try {
-          client.admin().transferLeadership(nextId, 5_000);
-        } catch (IOException e) {
-          // a follower not caught up yet: retried
-        }
-        return c.node(next).isLeaderReady();
-      });
+      c.moveLeadershipTo(next);
       // The new leader's configuration entry is the last entry; wait until every node applied it.
       long last = c.node(next).stateMachine().appliedIndex();
       TestCluster.awaitTrue(Duration.ofSeconds(10), "every node applied the configuration entry", () -> {

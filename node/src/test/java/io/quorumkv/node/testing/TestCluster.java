@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.CodeInjectionForTesting;
@@ -188,6 +189,23 @@ public final class TestCluster implements AutoCloseable {
     CodeInjectionForTesting.remove(APPEND_ENTRIES);
     CodeInjectionForTesting.remove(REQUEST_VOTE);
     CodeInjectionForTesting.remove(INSTALL_SNAPSHOT);
+  }
+
+  /**
+   * Moves leadership to node {@code i} and waits (up to 40 s) until it is the ready leader. A
+   * transfer fails while the target is not caught up (one restarted a moment ago): retried.
+   */
+  public void moveLeadershipTo(int i) {
+    RaftClient c = client();
+    RaftPeerId target = RaftPeerId.valueOf(peers.get(i).id());
+    awaitTrue(Duration.ofSeconds(40), "leadership moved to " + target, () -> {
+      try {
+        c.admin().transferLeadership(target, 5_000);
+      } catch (IOException e) {
+        // not caught up yet: retried
+      }
+      return nodes[i] != null && nodes[i].isLeaderReady();
+    });
   }
 
   /** A Ratis client for the whole group with a sleeping retry policy (closed with the cluster). */
