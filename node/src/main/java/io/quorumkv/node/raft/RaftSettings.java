@@ -58,11 +58,13 @@ public record RaftSettings(
     // Default 150-300 ms: below 100 ms elections flap on 2 cores (STACK.md §2.3).
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(electionTimeoutMinMs));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(electionTimeoutMaxMs));
-    // Strong reads never answer from a deposed leader's state (invariant 8), but the leader
-    // confirms its leadership itself (KvStateMachine.query, LeaderConfirmation): Ratis'
-    // ReadIndex round waits for the followers' commit index, which with writes in flight moves
-    // only after their next fsync. DEFAULT makes Ratis call query on a ready leader without a
-    // round of its own (and refuse reads on followers, which QuorumKV does not send).
+    // Strong reads never answer from a deposed leader's state (invariant 8), and the leader
+    // confirms its leadership itself (KvStateMachine.query, LeaderConfirmation): Ratis' ReadIndex
+    // skips its round for an index an earlier round acknowledged, which let a cut-off leader
+    // answer stale reads (DeposedLeaderReadTest), and it waits for the followers' commit index,
+    // which with writes in flight moves only after their next fsync. DEFAULT makes Ratis call
+    // query on a ready leader without a round of its own (and refuse reads on followers, which
+    // QuorumKV does not send).
     // -Draft.server.read.option=LINEARIZABLE brings Ratis' round back (the node then skips its own).
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
     // No lease: its safety rests on bounded clock drift, which we do not assume yet.
