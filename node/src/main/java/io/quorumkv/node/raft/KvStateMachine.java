@@ -531,29 +531,40 @@ public final class KvStateMachine extends BaseStateMachine {
       Query q = Query.parseFrom(request.getContent().toByteArray());
       long now = q.getNowMs() > 0 ? q.getNowMs() : System.currentTimeMillis();
       QueryResult.Builder out = QueryResult.newBuilder();
-      if (!mayWait) {
-        boolean single = q.getKindCase() == Query.KindCase.SNAPSHOT_READ;
-        if (!single && q.getKindCase() != Query.KindCase.SNAPSHOT_READS) {
-          return null;
-        }
-        Optional<List<SnapshotReadOutput>> outputs =
-            trySnapshotReads(single ? List.of(q.getSnapshotRead()) : q.getSnapshotReads().getReadsList(), now);
-        if (outputs.isEmpty()) {
-          return null;
-        }
-        if (single) {
-          out.setSnapshotRead(outputs.get().get(0));
-        } else {
-          out.addAllSnapshotReads(outputs.get());
-        }
-        out.setAppliedIndex(appliedIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out.build().toByteArray())));
-      }
       switch (q.getKindCase()) {
-        case SNAPSHOT_READ -> out.setSnapshotRead(snapshotRead(q.getSnapshotRead(), now));
-        case SNAPSHOT_READS -> out.addAllSnapshotReads(snapshotReads(q.getSnapshotReads().getReadsList(), now));
-        case WATCH -> out.setWatch(watchRead(q.getWatch().getKeysList().stream().map(k -> k.getKey().toByteArray()).toList(), now));
+        case SNAPSHOT_READ -> {
+          if (mayWait) {
+            out.setSnapshotRead(snapshotRead(q.getSnapshotRead(), now));
+          } else {
+            Optional<List<SnapshotReadOutput>> o = trySnapshotReads(List.of(q.getSnapshotRead()), now);
+            if (o.isEmpty()) {
+              return null;
+            }
+            out.setSnapshotRead(o.get().get(0));
+          }
+        }
+        case SNAPSHOT_READS -> {
+          List<SnapshotRead> reads = q.getSnapshotReads().getReadsList();
+          if (mayWait) {
+            out.addAllSnapshotReads(snapshotReads(reads, now));
+          } else {
+            Optional<List<SnapshotReadOutput>> o = trySnapshotReads(reads, now);
+            if (o.isEmpty()) {
+              return null;
+            }
+            out.addAllSnapshotReads(o.get());
+          }
+        }
+        case WATCH -> {
+          if (!mayWait) {
+            return null;
+          }
+          out.setWatch(watchRead(q.getWatch().getKeysList().stream().map(k -> k.getKey().toByteArray()).toList(), now));
+        }
         case DIGEST -> {
+          if (!mayWait) {
+            return null;
+          }
           SqliteStore.Digest d = digest();
           out.setDigest(com.google.protobuf.ByteString.copyFrom(d.sha256())).setRowCount(d.rowCount());
         }
