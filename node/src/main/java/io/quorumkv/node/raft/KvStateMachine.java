@@ -404,22 +404,15 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     long notified = handedNotificationIndex.get();
-    CompletableFuture<Void> confirmed = confirmLeadership();
-    if (confirmed == null) {
-      if (appliedIndex() >= notified) {
-        return answer(request);
-      }
-      return appliedAtLeast(notified).thenComposeAsync(v -> answer(request), queryExecutor);
-    }
-    return confirmed
+    return confirmLeadership()
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(notConfirmed(e)))
         .thenCompose(v -> appliedIndex() >= notified ? answerHereOrLater(request)
             : appliedAtLeast(notified).thenComposeAsync(x -> answer(request), queryExecutor));
   }
 
   /**
-   * Answers on the calling thread, the gRPC transport thread that received the confirming term,
-   * when that needs no wait (snapshot reads with a read connection free and no snapshot install
+   * Answers on the calling thread (the gRPC transport thread that received the confirming term,
+   * or Ratis' own thread when no round was needed) when that needs no wait (snapshot reads with a read connection free and no snapshot install
    * waiting); otherwise on a virtual thread. Saves a thread hand-off per strong-read query.
    */
   private CompletableFuture<Message> answerHereOrLater(Message request) {
@@ -436,14 +429,14 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Starts the leadership round of a query, or returns null when Ratis already did one
-   * (read option LINEARIZABLE, an expert override). Ratis calls {@link #query} with the DEFAULT
+   * Starts the leadership round of a query, already complete when Ratis did one (read option
+   * LINEARIZABLE, an expert override). Ratis calls {@link #query} with the DEFAULT
    * option only on a leader that has applied its first entry; the term is read on both sides
    * of that check so that the round confirms the term this node led in.
    */
   private CompletableFuture<Void> confirmLeadership() {
     if (!confirmReads) {
-      return null;
+      return CompletableFuture.completedFuture(null);
     }
     LeaderConfirmation c = confirmation;
     if (c == null) {
