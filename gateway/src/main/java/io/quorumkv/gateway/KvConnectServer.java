@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -32,6 +33,17 @@ public final class KvConnectServer implements AutoCloseable {
    * still bounds the bytes it drains from a body nobody read, e.g. one sent to an unknown path.
    */
   private static final long HELIDON_MAX_PAYLOAD_BYTES = 2L * Limits.MAX_REQUEST_BODY_BYTES;
+  /**
+   * The listening socket's {@code SO_RCVBUF}, which every accepted connection inherits (Linux
+   * doubles it, and caps the request at {@code net.core.rmem_max}). Helidon 4.2 sets 4096 unless
+   * told otherwise (WebServerConfigSupport), which gives each connection an 8 KiB receive buffer
+   * with the kernel's auto-tuning off: one Deno client multiplexes all its requests over one
+   * HTTP/2 connection, and with a window of 2-5 KiB its sends were window-limited for 13-68% of
+   * the time, and at times fell into a mode where each round trip waited for a ~200 ms window
+   * update (bench/README.md, profile findings). {@code -Dquorumkv.gateway.receive-buffer-bytes}
+   * overrides it (experiments; 4096 is Helidon's default).
+   */
+  static final int RECEIVE_BUFFER_BYTES = Integer.getInteger("quorumkv.gateway.receive-buffer-bytes", 256 * 1024);
   /** How long {@link #close} lets requests in flight finish before Helidon interrupts them. */
   private static final long DRAIN_TIMEOUT_MS = 2_000;
 
@@ -78,6 +90,7 @@ public final class KvConnectServer implements AutoCloseable {
             // Request/response RPCs: Nagle plus the client's delayed ACK held every small
             // response back ~40 ms (measured: a sequential Deno get took 56 ms, 2 ms without HTTP).
             .connectionOptions(o -> o.tcpNoDelay(true))
+            .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
             // GatewayMain's hook stops this server before it closes the database.
             .shutdownHook(false)
             .routing(routing -> routing.any(handler))
