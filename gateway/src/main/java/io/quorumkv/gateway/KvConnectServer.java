@@ -43,7 +43,7 @@ public final class KvConnectServer implements AutoCloseable {
    * update (bench/README.md, profile findings). {@code -Dquorumkv.gateway.receive-buffer-bytes}
    * overrides it (experiments; 4096 is Helidon's default).
    */
-  static final int RECEIVE_BUFFER_BYTES = Integer.getInteger("quorumkv.gateway.receive-buffer-bytes", 256 * 1024);
+  static final int RECEIVE_BUFFER_BYTES = SystemProperties.positiveInt("quorumkv.gateway.receive-buffer-bytes", 256 * 1024);
   /** How long {@link #close} lets requests in flight finish before Helidon interrupts them. */
   private static final long DRAIN_TIMEOUT_MS = 2_000;
 
