@@ -525,26 +525,18 @@ public final class KvStateMachine extends BaseStateMachine {
       long now = q.getNowMs() > 0 ? q.getNowMs() : System.currentTimeMillis();
       QueryResult.Builder out = QueryResult.newBuilder();
       switch (q.getKindCase()) {
-        case SNAPSHOT_READ -> {
-          if (mayWait) {
-            out.setSnapshotRead(snapshotRead(q.getSnapshotRead(), now));
-          } else {
-            Optional<List<SnapshotReadOutput>> o = trySnapshotReads(List.of(q.getSnapshotRead()), now);
-            if (o.isEmpty()) {
-              return null;
-            }
-            out.setSnapshotRead(o.get().get(0));
+        case SNAPSHOT_READ, SNAPSHOT_READS -> {
+          // One read is a batch of one: the same single read transaction either way.
+          boolean single = q.getKindCase() == Query.KindCase.SNAPSHOT_READ;
+          List<SnapshotRead> reads = single ? List.of(q.getSnapshotRead()) : q.getSnapshotReads().getReadsList();
+          Optional<List<SnapshotReadOutput>> o =
+              mayWait ? Optional.of(snapshotReads(reads, now)) : trySnapshotReads(reads, now);
+          if (o.isEmpty()) {
+            return null;
           }
-        }
-        case SNAPSHOT_READS -> {
-          List<SnapshotRead> reads = q.getSnapshotReads().getReadsList();
-          if (mayWait) {
-            out.addAllSnapshotReads(snapshotReads(reads, now));
+          if (single) {
+            out.setSnapshotRead(o.get().get(0));
           } else {
-            Optional<List<SnapshotReadOutput>> o = trySnapshotReads(reads, now);
-            if (o.isEmpty()) {
-              return null;
-            }
             out.addAllSnapshotReads(o.get());
           }
         }
