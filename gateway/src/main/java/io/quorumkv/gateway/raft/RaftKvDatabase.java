@@ -11,6 +11,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.stub.StreamObserver;
 import io.quorumkv.gateway.Consistency;
 import io.quorumkv.gateway.KvDatabase;
+import io.quorumkv.gateway.SystemProperties;
 import io.quorumkv.gateway.WatchStream;
 import io.quorumkv.proto.KvException;
 import io.quorumkv.proto.PeerAddress;
@@ -73,7 +74,7 @@ public final class RaftKvDatabase implements KvDatabase {
    * Log entries being replicated at once for atomic writes
    * ({@code -Dquorumkv.gateway.writes-in-flight} overrides it, for experiments).
    */
-  static final int WRITES_IN_FLIGHT = io.quorumkv.gateway.SystemProperties.positiveInt("quorumkv.gateway.writes-in-flight", 1);
+  static final int WRITES_IN_FLIGHT = SystemProperties.positiveInt("quorumkv.gateway.writes-in-flight", 1);
   /**
    * How long the write batcher waits for more writes before proposing an entry, when the entry
    * before it carried more than one write (a lone writer never waits). 32 Deno clients, gateways
@@ -94,7 +95,7 @@ public final class RaftKvDatabase implements KvDatabase {
    * heartbeat round is out. 32 Deno clients, paired runs on one cluster: 1 in flight 1.8-2.3k
    * gets/s, 2 in flight 3.2-5.0k, 4 about the same as 2, 8 fewer (2.3-3.0k).
    */
-  static final int READS_IN_FLIGHT = io.quorumkv.gateway.SystemProperties.positiveInt("quorumkv.gateway.reads-in-flight", 2);
+  static final int READS_IN_FLIGHT = SystemProperties.positiveInt("quorumkv.gateway.reads-in-flight", 2);
   /**
    * Batched eventual-read calls outstanding at once (spread over the followers). 1, 2 and 4 did
    * the same within noise (3.8-5.0k gets/s with 32 clients, unbatched 2.8-3.2k); 2 as for strong
