@@ -2,6 +2,7 @@ package io.quorumkv.gateway;
 
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.webserver.WebServer;
+import io.quorumkv.gateway.http.DirectResponses;
 import io.quorumkv.gateway.http.KvConnectHandler;
 import io.quorumkv.gateway.http.RequestObserver;
 import io.quorumkv.proto.Limits;
@@ -30,7 +31,9 @@ public final class KvConnectServer implements AutoCloseable {
   /**
    * Helidon's own cap on request bodies, above ours so that {@code KvConnectHandler} reports an
    * oversized body itself (413, after the header checks, as the reference does). Helidon's cap
-   * still bounds the bytes it drains from a body nobody read, e.g. one sent to an unknown path.
+   * bounds the bytes it drains from a body nobody read: one sent to an unknown path, or one the
+   * handler refused as too large (RequestBodies). A body declared longer than this cap is refused
+   * by Helidon before routing, with the same text (DirectResponses), and the connection closes.
    */
   private static final long HELIDON_MAX_PAYLOAD_BYTES = 2L * Limits.MAX_REQUEST_BODY_BYTES;
   /**
@@ -87,6 +90,7 @@ public final class KvConnectServer implements AutoCloseable {
             .host(config.host())
             .port(config.port())
             .maxPayloadSize(HELIDON_MAX_PAYLOAD_BYTES)
+            .directHandlers(DirectResponses.handlers())
             // Request/response RPCs: Nagle plus the client's delayed ACK held every small
             // response back ~40 ms (measured: a sequential Deno get took 56 ms, 2 ms without HTTP).
             .connectionOptions(o -> o.tcpNoDelay(true))

@@ -223,7 +223,7 @@ public final class KvConnectHandler implements Handler {
   private void metadata(
       ServerRequest req, ServerResponse res, List<MetadataExchange.Endpoint> endpoints) {
     // The reference's order: body and version first, then authorization (KV-CONNECT.md §1.2).
-    Optional<byte[]> body = RequestBodies.read(req, res, Limits.MAX_REQUEST_BODY_BYTES);
+    Optional<byte[]> body = RequestBodies.read(req, Limits.MAX_REQUEST_BODY_BYTES);
     int version =
         MetadataExchange.negotiateVersion(req.headers().first(HeaderNames.CONTENT_TYPE), body);
     access.checkAuthorization(req.headers());
@@ -278,7 +278,7 @@ public final class KvConnectHandler implements Handler {
   private <T> T dataPathRequest(ServerRequest req, ServerResponse res, Parser<T> parser) {
     access.checkDataPath(req.headers());
     byte[] body =
-        RequestBodies.read(req, res, Limits.MAX_REQUEST_BODY_BYTES)
+        RequestBodies.read(req, Limits.MAX_REQUEST_BODY_BYTES)
             .orElseThrow(() -> new HttpStatusException(413, PAYLOAD_TOO_LARGE));
     try {
       return parser.parseFrom(body);
