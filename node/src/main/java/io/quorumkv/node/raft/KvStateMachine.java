@@ -468,8 +468,12 @@ public final class KvStateMachine extends BaseStateMachine {
     return t instanceof IOException io ? io : forClient(t);
   }
 
-  /** Completes once the apply thread has applied {@code index} (or fails when this closes). */
-  private CompletableFuture<Void> appliedAtLeast(long index) {
+  /**
+   * Completes once the apply thread has applied {@code index}, on the apply thread or the
+   * caller's (fails with an {@code IOException} when this closes). A caller that stops waiting
+   * leaves the future registered until the index is reached or this closes.
+   */
+  public CompletableFuture<Void> appliedAtLeast(long index) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     synchronized (appliedWaiters) {
       appliedWaiters.computeIfAbsent(index, i -> new ArrayList<>()).add(f);

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -159,8 +161,9 @@ public final class NodeRpcService extends NodeGrpc.NodeImplBase {
   /**
    * Answers local reads on the calling thread (gRPC's event loop, see {@link #callExecutors})
    * when that needs no wait: this node has applied {@code minAppliedIndex}, no snapshot is being
-   * installed and a read connection is free. Otherwise on a virtual thread that may wait for
-   * all three, as every read did before.
+   * installed and a read connection is free. Otherwise it waits, without a thread, for the apply
+   * thread to reach the index (at most {@link #MAX_CATCH_UP_WAIT_MS}; then UNAVAILABLE), and
+   * reads on a virtual thread that may wait for the other two.
    */
   private <T> void read(List<SnapshotRead> reads, long minAppliedIndex, StreamObserver<T> out,
       Function<List<SnapshotReadOutput>, T> reply) {
@@ -178,34 +181,21 @@ public final class NodeRpcService extends NodeGrpc.NodeImplBase {
         return;
       }
     }
-    waiting.execute(() -> {
-      if (awaitApplied(minAppliedIndex, out)) {
-        answer(out, () -> reply.apply(stateMachine.snapshotReads(reads, System.currentTimeMillis())));
-      }
-    });
+    stateMachine.appliedAtLeast(minAppliedIndex)
+        .orTimeout(MAX_CATCH_UP_WAIT_MS, TimeUnit.MILLISECONDS)
+        .whenCompleteAsync((caughtUp, e) -> {
+          if (e == null) {
+            answer(out, () -> reply.apply(stateMachine.snapshotReads(reads, System.currentTimeMillis())));
+          } else {
+            String why = e instanceof TimeoutException
+                ? "node is behind index " + minAppliedIndex : "node is closing";
+            out.onError(Status.UNAVAILABLE.withDescription(why).asRuntimeException());
+          }
+        }, waiting);
   }
 
   private static SnapshotReadOutput eventual(SnapshotReadOutput o) {
     return o.toBuilder().setReadIsStronglyConsistent(false).build();
-  }
-
-  /** Waits (bounded) until this node has applied {@code index}; false if it answered an error. */
-  private boolean awaitApplied(long index, StreamObserver<?> out) {
-    long deadline = System.currentTimeMillis() + MAX_CATCH_UP_WAIT_MS;
-    try {
-      while (stateMachine.appliedIndex() < index) {
-        if (System.currentTimeMillis() > deadline) {
-          out.onError(Status.UNAVAILABLE.withDescription("node is behind index " + index).asRuntimeException());
-          return false;
-        }
-        Thread.sleep(2);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      out.onError(Status.CANCELLED.asRuntimeException());
-      return false;
-    }
   }
 
   private static <T> void answer(StreamObserver<T> out, java.util.function.Supplier<T> read) {

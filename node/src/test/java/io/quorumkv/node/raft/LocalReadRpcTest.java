@@ -6,6 +6,8 @@ import static io.quorumkv.node.raft.ReplicationTest.key;
 import static io.quorumkv.node.raft.ReplicationTest.set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.deno.kv.datapath.ReadRange;
 import com.deno.kv.datapath.SnapshotRead;
@@ -13,6 +15,8 @@ import com.deno.kv.datapath.SnapshotReadOutput;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quorumkv.node.testing.TestCluster;
 import io.quorumkv.proto.PeerAddress;
@@ -78,6 +82,17 @@ class LocalReadRpcTest {
         committed(c.submit(client, cmd(set("a", "3"))), 0);
         assertEquals("3", value(ahead.get(10, TimeUnit.SECONDS)), "answered once the write was applied");
         assertFalse(ahead.get().getReadIsStronglyConsistent());
+
+        // Far ahead of the node: refused as unavailable once the bounded wait runs out.
+        long started = System.nanoTime();
+        StatusRuntimeException behind = assertThrows(StatusRuntimeException.class,
+            () -> NodeGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .snapshotRead(LocalReadRequest.newBuilder().setRead(read("a"))
+                    .setMinAppliedIndex(applied + 1_000_000).build()));
+        assertEquals(Status.Code.UNAVAILABLE, behind.getStatus().getCode(), behind.toString());
+        assertEquals("node is behind index " + (applied + 1_000_000), behind.getStatus().getDescription());
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(waitedMs >= 4_500, "refused only after the wait, took " + waitedMs + " ms");
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
