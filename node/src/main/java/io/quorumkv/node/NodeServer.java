@@ -10,10 +10,12 @@ import io.quorumkv.node.raft.KvStateMachine;
 import io.quorumkv.node.raft.LeaderConfirmation;
 import io.quorumkv.node.raft.RaftSettings;
 import io.quorumkv.node.raft.StateMachineStats;
+import io.quorumkv.node.raft.VoteGuard;
 import io.quorumkv.node.rpc.NodeRpcService;
 import io.quorumkv.node.rpc.PeerTerms;
 import io.quorumkv.node.rpc.WatchHub;
 import io.quorumkv.proto.Limits;
+import io.quorumkv.proto.NodeStatusProbe;
 import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.PeerInfo;
 import io.quorumkv.proto.gen.StatusResponse;
@@ -32,6 +34,8 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -60,6 +64,8 @@ public final class NodeServer implements AutoCloseable {
   private final Consumer<Throwable> fatalHandler;
   private volatile Throwable fatal;
   private RaftServer raftServer;
+  /** Refuses votes for candidates without the committed log while this node lacks it (F12). */
+  private final VoteGuard voteGuard;
   private Server rpcServer;
   private PeerTerms peerTerms;
   private RaftClient sweeperClient;
@@ -74,6 +80,7 @@ public final class NodeServer implements AutoCloseable {
     this.config = config;
     this.fatalHandler = fatalHandler;
     this.stateMachine = new KvStateMachine(config.dataDir(), hub, this::onFatal);
+    this.voteGuard = new VoteGuard(stateMachine::appliedIndex);
   }
 
   /** The group built from the peer list and cluster id. */
@@ -138,14 +145,24 @@ public final class NodeServer implements AutoCloseable {
     Path raftDir = config.dataDir().resolve("raft");
     RaftGroup group = group(config.clusterId(), config.peers());
     boolean existing = Files.isDirectory(raftDir.resolve(group.getGroupId().getUuid().toString()));
+    // Before Raft can vote: what the others have committed (a no-op when none answers, as on
+    // the first start of a new cluster).
+    learnCommittedFromPeers();
+    Parameters parameters = new Parameters();
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, voteGuard.customizer());
     raftServer = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.id()))
         .setGroup(group)
         .setProperties(config.raft().serverProperties(raftDir, config.raftPort()))
         .setStateMachine(stateMachine)
+        .setParameters(parameters)
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     raftServer.start();
+    if (voteGuard.floor() > stateMachine.appliedIndex()) {
+      LOG.info("node " + config.id() + " has applied index " + stateMachine.appliedIndex() + ", its peers have committed "
+          + voteGuard.floor() + ": until it has caught up, it votes only for candidates whose log reaches that index");
+    }
     rpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.rpcPort()))
         .addService(new NodeRpcService(stateMachine, hub, this::status, config.clusterId().toString(), this::currentTerm))
         .maxInboundMessageSize(Limits.MAX_RPC_MESSAGE_BYTES)
@@ -197,8 +214,12 @@ public final class NodeServer implements AutoCloseable {
       long applied = stateMachine.appliedIndex();
       long peerCommit = -1;
       for (PeerAddress p : config.peers()) {
-        StatusResponse peer = p.id().equals(config.id()) ? null : io.quorumkv.proto.NodeStatusProbe.fetch(p, 1000).orElse(null);
-        if (peer != null && !peer.getLeaderId().isEmpty() && !peer.getLeaderId().equals(config.id())) {
+        StatusResponse peer = p.id().equals(config.id()) ? null : peerStatus(p, 1000).orElse(null);
+        if (peer == null) {
+          continue;
+        }
+        voteGuard.learnCommitted(committedIndex(peer));
+        if (!peer.getLeaderId().isEmpty() && !peer.getLeaderId().equals(config.id())) {
           peerCommit = Math.max(peerCommit, peer.getCommitIndex());
         }
       }
@@ -220,6 +241,42 @@ public final class NodeServer implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Asks every other node at once (half a second at most) what it has committed. */
+  private void learnCommittedFromPeers() {
+    List<Thread> probes = config.peers().stream()
+        .filter(p -> !p.id().equals(config.id()))
+        .map(p -> Thread.ofVirtual().name("vote-guard-probe").start(
+            () -> peerStatus(p, 500).ifPresent(s -> voteGuard.learnCommitted(committedIndex(s)))))
+        .toList();
+    for (Thread t : probes) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A peer's status, if it answered within {@code deadlineMs} and belongs to this cluster. */
+  private Optional<StatusResponse> peerStatus(PeerAddress peer, long deadlineMs) {
+    return NodeStatusProbe.fetch(peer, deadlineMs)
+        .filter(s -> s.getGroupId().equals(config.clusterId().toString()));
+  }
+
+  /**
+   * An index the peer's answer proves committed: its commit index, or what it has applied
+   * (recorded in its database, so known right after a restart, before Raft has a commit index).
+   */
+  private static long committedIndex(StatusResponse peer) {
+    return Math.max(peer.getCommitIndex(), peer.getAppliedIndex());
+  }
+
+  /** Refuses votes while this node lacks what the group committed (tests and status). */
+  public VoteGuard voteGuard() {
+    return voteGuard;
   }
 
   private RaftServer.Division division() throws IOException {
