@@ -80,7 +80,7 @@ public final class NodeServer implements AutoCloseable {
     this.config = config;
     this.fatalHandler = fatalHandler;
     this.stateMachine = new KvStateMachine(config.dataDir(), hub, this::onFatal);
-    this.voteGuard = new VoteGuard(stateMachine::appliedIndex);
+    this.voteGuard = new VoteGuard(stateMachine::appliedIndex, stateMachine.stats().votesRefused);
   }
 
   /** The group built from the peer list and cluster id. */

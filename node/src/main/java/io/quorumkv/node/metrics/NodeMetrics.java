@@ -71,6 +71,9 @@ public final class NodeMetrics {
         () -> node.status().getCommitIndex());
     counter("quorumkv_node_raft_leader_changes_total", "Leader changes this node has seen since it started.",
         () -> node.stats().leaderChanges.get());
+    counter("quorumkv_node_raft_votes_refused_total",
+        "Vote requests refused because the candidate's log ends before what the peers committed and this node has not applied yet.",
+        () -> node.stats().votesRefused.get());
     gauge("quorumkv_node_ready", "1 if /health/ready answers 200 (not stopped, a leader is known), else 0.",
         () -> Health.of(node).ready() ? 1 : 0);
   }

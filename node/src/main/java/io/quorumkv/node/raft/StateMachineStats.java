@@ -20,6 +20,8 @@ public final class StateMachineStats {
   public final AtomicLong snapshotsInstalled = new AtomicLong();
   /** Leader changes seen. */
   public final AtomicLong leaderChanges = new AtomicLong();
+  /** Vote requests refused because the candidate lacked what the peers committed (VoteGuard). */
+  public final AtomicLong votesRefused = new AtomicLong();
 
   private volatile Observer observer = Observer.NONE;
 

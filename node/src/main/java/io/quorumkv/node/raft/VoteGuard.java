@@ -47,11 +47,15 @@ public final class VoteGuard {
 
   private final LongSupplier appliedIndex;
   private final AtomicLong floor = new AtomicLong();
-  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong refused;
 
-  /** @param appliedIndex this node's applied index */
-  public VoteGuard(LongSupplier appliedIndex) {
+  /**
+   * @param appliedIndex this node's applied index
+   * @param refused counts the refused vote requests (a metric)
+   */
+  public VoteGuard(LongSupplier appliedIndex, AtomicLong refused) {
     this.appliedIndex = appliedIndex;
+    this.refused = refused;
   }
 
   /** Raises the floor to {@code committedIndex}, an index some peer reported as committed. */

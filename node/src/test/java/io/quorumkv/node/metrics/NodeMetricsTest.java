@@ -99,6 +99,7 @@ class NodeMetricsTest {
         assertEquals(1.0, sample(m, "quorumkv_node_raft_leader_known"), id);
         assertEquals(1.0, sample(m, "quorumkv_node_ready"), id);
         assertTrue(sample(m, "quorumkv_node_raft_leader_changes_total") >= 1, id);
+        assertEquals(0.0, sample(m, "quorumkv_node_raft_votes_refused_total"), id);
         assertEquals(0.0, sample(m, "quorumkv_node_snapshot_index"), id);
         // Five writes, one per entry, applied in at least one and at most five transactions.
         double groups = sample(m, "quorumkv_node_apply_group_entries_count");

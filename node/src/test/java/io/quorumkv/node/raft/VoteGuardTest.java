@@ -31,7 +31,7 @@ class VoteGuardTest {
   @Test
   void guardsOnlyWhileThisNodeLacksTheCommittedLog() {
     AtomicLong applied = new AtomicLong();
-    VoteGuard g = new VoteGuard(applied::get);
+    VoteGuard g = new VoteGuard(applied::get, new AtomicLong());
     assertTrue(g.mayVoteFor(-1), "nothing learnt: Raft's own rule alone (a new cluster)");
     g.learnCommitted(40);
     g.learnCommitted(25); // lower news does not lower the floor
