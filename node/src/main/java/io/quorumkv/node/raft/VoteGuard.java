@@ -119,31 +119,11 @@ public final class VoteGuard {
               + ", before the committed index " + floor.get()), new Metadata());
         }
 
+        /** Not passed on after a refusal: the method would run without its request. */
         @Override
         public void onHalfClose() {
           if (!closed) {
             super.onHalfClose();
-          }
-        }
-
-        @Override
-        public void onCancel() {
-          if (!closed) {
-            super.onCancel();
-          }
-        }
-
-        @Override
-        public void onComplete() {
-          if (!closed) {
-            super.onComplete();
-          }
-        }
-
-        @Override
-        public void onReady() {
-          if (!closed) {
-            super.onReady();
           }
         }
       };
