@@ -103,6 +103,57 @@ class VoteGuardTest {
     }
   }
 
+  /**
+   * Two of three disks lost at once: Ratis does not count votes from an empty log, so nobody is
+   * elected, the full copy included, and nothing is overwritten. The way out (ARCHITECTURE.md)
+   * is to copy the full copy's data directory onto one of the empty nodes while both are
+   * stopped.
+   */
+  @Test
+  void twoEmptyNodesElectNobodyAndACopyOfTheFullDiskBringsTheClusterBack() throws Exception {
+    try (TestCluster c = TestCluster.start(3)) {
+      c.awaitLeader();
+      RaftClient client = c.client();
+      long last = 0;
+      for (int i = 0; i < 20; i++) {
+        last = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("k" + i, "v" + i))), 0)).logIndex();
+      }
+      c.awaitApplied(last);
+      for (int i = 0; i < 3; i++) {
+        c.kill(i);
+      }
+      c.wipe(1);
+      c.wipe(2);
+      for (int i = 0; i < 3; i++) {
+        c.restart(i);
+      }
+      long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+      while (System.nanoTime() < end) {
+        for (int i = 0; i < 3; i++) {
+          assertFalse(c.node(i).status().getRole().equals("LEADER"), "node " + i + " was elected");
+        }
+        Thread.sleep(50);
+      }
+      assertEquals("v19", localGet(c.node(0), "k19").orElseThrow().getValue().toStringUtf8(),
+          "the full copy was not overwritten");
+
+      c.kill(0);
+      c.kill(1);
+      c.wipe(1);
+      copy(c.dataDir(0), c.dataDir(1));
+      c.restart(0);
+      c.restart(1);
+      c.awaitLeader();
+      c.awaitApplied(last);
+      for (int n = 0; n < 3; n++) {
+        assertEquals("v19", localGet(c.node(n), "k19").orElseThrow(
+            () -> new AssertionError("k19 lost")).getValue().toStringUtf8());
+      }
+      ReplicationTest.assertDigestsEqual(c);
+      committed(c.submit(client, cmd(set("after", "recovery"))), 0);
+    }
+  }
+
   private static boolean allApplied(TestCluster c) {
     long max = 0;
     long min = Long.MAX_VALUE;
