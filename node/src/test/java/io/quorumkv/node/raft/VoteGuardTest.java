@@ -61,14 +61,7 @@ class VoteGuardTest {
         copy(c.dataDir(n), old[n]);
         c.restart(n);
       }
-      long last = 0;
-      for (int i = 10; i < 30; i++) {
-        last = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("k" + i, "v" + i))), 0)).logIndex();
-      }
-      c.awaitApplied(last);
-      for (int i = 0; i < 3; i++) {
-        c.kill(i);
-      }
+      long last = writeThenStopAll(c, client, 10, 30);
       // Nodes 1 and 2 come back with the old disks: their logs are not empty (Ratis counts their
       // votes) but end before writes 10-29, which only node 0 still has.
       for (int n = 1; n <= 2; n++) {
@@ -114,14 +107,7 @@ class VoteGuardTest {
     try (TestCluster c = TestCluster.start(3)) {
       c.awaitLeader();
       RaftClient client = c.client();
-      long last = 0;
-      for (int i = 0; i < 20; i++) {
-        last = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("k" + i, "v" + i))), 0)).logIndex();
-      }
-      c.awaitApplied(last);
-      for (int i = 0; i < 3; i++) {
-        c.kill(i);
-      }
+      long last = writeThenStopAll(c, client, 0, 20);
       c.wipe(1);
       c.wipe(2);
       for (int i = 0; i < 3; i++) {
@@ -152,6 +138,19 @@ class VoteGuardTest {
       ReplicationTest.assertDigestsEqual(c);
       committed(c.submit(client, cmd(set("after", "recovery"))), 0);
     }
+  }
+
+  /** Writes k{from}..k{to - 1}, waits until every node applied them, stops every node. */
+  private static long writeThenStopAll(TestCluster c, RaftClient client, int from, int to) throws IOException {
+    long last = 0;
+    for (int i = from; i < to; i++) {
+      last = Versionstamp.fromBytes(committed(c.submit(client, cmd(set("k" + i, "v" + i))), 0)).logIndex();
+    }
+    c.awaitApplied(last);
+    for (int i = 0; i < c.size(); i++) {
+      c.kill(i);
+    }
+    return last;
   }
 
   private static boolean allApplied(TestCluster c) {
