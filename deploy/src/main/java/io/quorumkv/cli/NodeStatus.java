@@ -5,8 +5,7 @@ import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.StatusResponse;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /** Asks every node for its status in parallel, with a short deadline. */
 final class NodeStatus {
@@ -20,20 +19,8 @@ final class NodeStatus {
   }
 
   static List<Seen> poll(List<PeerAddress> peers, long deadlineMs) {
-    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Seen>> fs = peers.stream().map(p -> exec.submit(() -> one(p, deadlineMs))).toList();
-      return fs.stream().map(f -> {
-        try {
-          return f.get();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }).toList();
-    }
-  }
-
-  private static Seen one(PeerAddress p, long deadlineMs) {
-    return new Seen(p, NodeStatusProbe.fetch(p, deadlineMs));
+    List<Optional<StatusResponse>> answers = NodeStatusProbe.fetchAll(peers, deadlineMs);
+    return IntStream.range(0, peers.size()).mapToObj(i -> new Seen(peers.get(i), answers.get(i))).toList();
   }
 
   /** The leader id agreed by the reachable node with the highest term. */

@@ -245,25 +245,18 @@ public final class NodeServer implements AutoCloseable {
 
   /** Asks every other node at once (half a second at most) what it has committed. */
   private void learnCommittedFromPeers() {
-    List<Thread> probes = config.peers().stream()
-        .filter(p -> !p.id().equals(config.id()))
-        .map(p -> Thread.ofVirtual().name("vote-guard-probe").start(
-            () -> peerStatus(p, 500).ifPresent(s -> voteGuard.learnCommitted(committedIndex(s)))))
-        .toList();
-    for (Thread t : probes) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    List<PeerAddress> others = config.peers().stream().filter(p -> !p.id().equals(config.id())).toList();
+    NodeStatusProbe.fetchAll(others, 500).forEach(s -> s.filter(this::inThisCluster)
+        .ifPresent(peer -> voteGuard.learnCommitted(committedIndex(peer))));
   }
 
   /** A peer's status, if it answered within {@code deadlineMs} and belongs to this cluster. */
   private Optional<StatusResponse> peerStatus(PeerAddress peer, long deadlineMs) {
-    return NodeStatusProbe.fetch(peer, deadlineMs)
-        .filter(s -> s.getGroupId().equals(config.clusterId().toString()));
+    return NodeStatusProbe.fetch(peer, deadlineMs).filter(this::inThisCluster);
+  }
+
+  private boolean inThisCluster(StatusResponse peer) {
+    return peer.getGroupId().equals(config.clusterId().toString());
   }
 
   /**

@@ -6,7 +6,11 @@ import io.grpc.ManagedChannel;
 import io.quorumkv.proto.gen.NodeGrpc;
 import io.quorumkv.proto.gen.StatusRequest;
 import io.quorumkv.proto.gen.StatusResponse;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +32,26 @@ public final class NodeStatusProbe {
       return Optional.empty();
     } finally {
       ch.shutdownNow();
+    }
+  }
+
+  /**
+   * Every node's status, asked all at once on virtual threads: the answers in the order of
+   * {@code peers}, empty where a node did not answer within {@code deadlineMs}.
+   */
+  public static List<Optional<StatusResponse>> fetchAll(List<PeerAddress> peers, long deadlineMs) {
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Optional<StatusResponse>>> fs = peers.stream().map(p -> exec.submit(() -> fetch(p, deadlineMs))).toList();
+      return fs.stream().map(f -> {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.<StatusResponse>empty();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e.getCause());
+        }
+      }).toList();
     }
   }
 }

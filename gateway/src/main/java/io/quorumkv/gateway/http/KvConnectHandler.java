@@ -235,7 +235,7 @@ public final class KvConnectHandler implements Handler {
   }
 
   private void snapshotRead(ServerRequest req, ServerResponse res, Consistency consistency) {
-    SnapshotRead read = dataPathRequest(req, res, SnapshotRead.parser());
+    SnapshotRead read = dataPathRequest(req, SnapshotRead.parser());
     RequestValidator.validate(read);
     SnapshotReadOutput out = db.snapshotRead(read, consistency);
     if (out.getStatus() != SnapshotReadStatus.SR_SUCCESS
@@ -253,7 +253,7 @@ public final class KvConnectHandler implements Handler {
   }
 
   private void atomicWrite(ServerRequest req, ServerResponse res) {
-    AtomicWrite write = dataPathRequest(req, res, AtomicWrite.parser());
+    AtomicWrite write = dataPathRequest(req, AtomicWrite.parser());
     RequestValidator.validate(write, clock.millis());
     AtomicWriteOutput out = db.atomicWrite(write);
     boolean committed =
@@ -266,7 +266,7 @@ public final class KvConnectHandler implements Handler {
   }
 
   private void watch(ServerRequest req, ServerResponse res, Consistency consistency) {
-    Watch watch = dataPathRequest(req, res, Watch.parser());
+    Watch watch = dataPathRequest(req, Watch.parser());
     RequestValidator.validate(watch);
     watches.stream(watch, consistency, res);
   }
@@ -275,7 +275,7 @@ public final class KvConnectHandler implements Handler {
    * Header checks, then the body: bounded read (413), then protobuf decoding (400). The order
    * is the reference's: its auth middleware runs before the body is buffered.
    */
-  private <T> T dataPathRequest(ServerRequest req, ServerResponse res, Parser<T> parser) {
+  private <T> T dataPathRequest(ServerRequest req, Parser<T> parser) {
     access.checkDataPath(req.headers());
     byte[] body =
         RequestBodies.read(req, Limits.MAX_REQUEST_BODY_BYTES)

@@ -68,5 +68,4 @@ final class RequestBodies {
     System.arraycopy(rest, 0, all, length + 1, rest.length);
     return all;
   }
-
 }
