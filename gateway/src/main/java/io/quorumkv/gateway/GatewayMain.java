@@ -1,8 +1,8 @@
 package io.quorumkv.gateway;
 
 import io.quorumkv.gateway.metrics.GatewayMetrics;
-import io.quorumkv.gateway.metrics.MetricsServer;
 import io.quorumkv.proto.Logging;
+import io.quorumkv.proto.ObservabilityServer;
 import io.quorumkv.proto.PeerAddress;
 
 import java.io.IOException;
@@ -75,7 +75,7 @@ public final class GatewayMain {
    * A started gateway: the metrics port (null if off), the KV Connect server and the database it
    * serves, closed in that order (probes see the gateway go away before it stops answering).
    */
-  public record Gateway(MetricsServer metrics, KvConnectServer server, KvDatabase database)
+  public record Gateway(ObservabilityServer metrics, KvConnectServer server, KvDatabase database)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -171,10 +171,11 @@ public final class GatewayMain {
     // Metrics first: /health/live answers (and /health/ready says why not) while the database
     // waits for the group, which can take up to a minute.
     GatewayMetrics metrics = new GatewayMetrics(true);
-    MetricsServer metricsServer =
+    ObservabilityServer metricsServer =
         config.metricsPort() == GatewayConfig.METRICS_OFF
             ? null
-            : MetricsServer.start(config.host(), config.metricsPort(), metrics);
+            : ObservabilityServer.start(
+                config.host(), config.metricsPort(), "gateway-metrics-http", metrics.registry(), metrics::health);
     KvDatabase database = null;
     try {
       database = factory.create(config);

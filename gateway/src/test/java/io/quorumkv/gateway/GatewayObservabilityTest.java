@@ -7,7 +7,7 @@ import com.deno.kv.datapath.ReadRange;
 import com.deno.kv.datapath.SnapshotRead;
 import com.google.protobuf.ByteString;
 import io.quorumkv.gateway.metrics.GatewayMetrics;
-import io.quorumkv.gateway.metrics.MetricsServer;
+import io.quorumkv.proto.ObservabilityServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -103,7 +103,8 @@ class GatewayObservabilityTest {
     GatewayMetrics metrics = new GatewayMetrics(false);
     FakeKvDatabase db = new FakeKvDatabase();
     GatewayConfig config = new GatewayConfig("127.0.0.1", 0, TOKEN, List.of(), 5_000);
-    try (MetricsServer ms = MetricsServer.start("127.0.0.1", 0, metrics)) {
+    try (ObservabilityServer ms =
+        ObservabilityServer.start("127.0.0.1", 0, "test-metrics", metrics.registry(), metrics::health)) {
       HttpResponse<String> r = get(ms.port(), "/health/ready");
       assertEquals(503, r.statusCode());
       assertTrue(r.body().contains("starting: connecting to the Raft group"), r.body());

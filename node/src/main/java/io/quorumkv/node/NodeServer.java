@@ -2,7 +2,7 @@ package io.quorumkv.node;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.quorumkv.node.metrics.MetricsServer;
+import io.quorumkv.node.metrics.Health;
 import io.quorumkv.node.metrics.NodeMetrics;
 import io.quorumkv.node.metrics.NodeProbe;
 import io.quorumkv.node.raft.ExpirySweeper;
@@ -16,6 +16,7 @@ import io.quorumkv.node.rpc.PeerTerms;
 import io.quorumkv.node.rpc.WatchHub;
 import io.quorumkv.proto.Limits;
 import io.quorumkv.proto.NodeStatusProbe;
+import io.quorumkv.proto.ObservabilityServer;
 import io.quorumkv.proto.PeerAddress;
 import io.quorumkv.proto.gen.PeerInfo;
 import io.quorumkv.proto.gen.StatusResponse;
@@ -70,7 +71,7 @@ public final class NodeServer implements AutoCloseable {
   private PeerTerms peerTerms;
   private RaftClient sweeperClient;
   private ExpirySweeper sweeper;
-  private MetricsServer metricsServer;
+  private ObservabilityServer metricsServer;
 
   /**
    * @param fatalHandler called (once) after the node stopped itself because an entry could not
@@ -140,7 +141,8 @@ public final class NodeServer implements AutoCloseable {
     claimDataDir(config.dataDir(), config.clusterId());
     if (config.metricsPort() != NodeConfig.METRICS_OFF) {
       NodeProbe probe = probe();
-      metricsServer = MetricsServer.start(config.bindHost(), config.metricsPort(), new NodeMetrics(probe, true), probe);
+      metricsServer = ObservabilityServer.start(config.bindHost(), config.metricsPort(), "metrics-http",
+          new NodeMetrics(probe, true).registry(), () -> Health.of(probe));
     }
     Path raftDir = config.dataDir().resolve("raft");
     RaftGroup group = group(config.clusterId(), config.peers());
@@ -339,7 +341,7 @@ public final class NodeServer implements AutoCloseable {
 
   /** The bound metrics/health port, or {@link NodeConfig#METRICS_OFF} if none is served. */
   public int metricsPort() {
-    MetricsServer m = metricsServer;
+    ObservabilityServer m = metricsServer;
     return m == null ? NodeConfig.METRICS_OFF : m.port();
   }
 

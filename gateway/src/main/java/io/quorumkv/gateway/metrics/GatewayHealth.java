@@ -1,8 +1,11 @@
 package io.quorumkv.gateway.metrics;
 
+import static io.quorumkv.proto.ObservabilityServer.jsonString;
+
 import io.quorumkv.gateway.ClusterHealth;
 import io.quorumkv.gateway.KvConnectServer;
 import io.quorumkv.gateway.KvDatabase;
+import io.quorumkv.proto.ObservabilityServer;
 import java.util.Optional;
 
 /**
@@ -14,7 +17,7 @@ import java.util.Optional;
  * @param reason one line for humans: the leader, or why not ready
  * @param cluster the cluster state the decision was made from (empty before the database exists)
  */
-public record GatewayHealth(boolean ready, String reason, Optional<ClusterHealth> cluster) {
+public record GatewayHealth(boolean ready, String reason, Optional<ClusterHealth> cluster) implements ObservabilityServer.Readiness {
 
   /** Decides readiness; {@code db} and {@code server} are null while the gateway starts. */
   public static GatewayHealth of(KvDatabase db, KvConnectServer server) {
@@ -38,30 +41,13 @@ public record GatewayHealth(boolean ready, String reason, Optional<ClusterHealth
   }
 
   /** One JSON object on one line: status UP/DOWN, the reason, leader and node counts. */
+  @Override
   public String toJson() {
     StringBuilder b = new StringBuilder("{\"status\":\"").append(ready ? "UP" : "DOWN").append('"');
-    b.append(",\"reason\":").append(quote(reason));
-    cluster.ifPresent(c -> b.append(",\"leader\":").append(c.leader().map(GatewayHealth::quote).orElse("null"))
+    b.append(",\"reason\":").append(jsonString(reason));
+    cluster.ifPresent(c -> b.append(",\"leader\":").append(c.leader().map(ObservabilityServer::jsonString).orElse("null"))
         .append(",\"nodesReachable\":").append(c.nodesReachable())
         .append(",\"nodes\":").append(c.nodes()));
     return b.append('}').toString();
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (ch < 0x20) {
-            b.append(String.format("\\u%04x", (int) ch));
-          } else {
-            b.append(ch);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

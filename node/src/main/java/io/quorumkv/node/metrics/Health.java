@@ -1,5 +1,8 @@
 package io.quorumkv.node.metrics;
 
+import static io.quorumkv.proto.ObservabilityServer.jsonString;
+
+import io.quorumkv.proto.ObservabilityServer;
 import io.quorumkv.proto.gen.StatusResponse;
 
 /**
@@ -14,7 +17,7 @@ import io.quorumkv.proto.gen.StatusResponse;
  * @param reason one line for humans: the leader, or why not ready
  * @param status the status the decision was made from
  */
-public record Health(boolean ready, String reason, StatusResponse status) {
+public record Health(boolean ready, String reason, StatusResponse status) implements ObservabilityServer.Readiness {
 
   /** Decides readiness from one look at the node. */
   public static Health of(NodeProbe node) {
@@ -33,32 +36,15 @@ public record Health(boolean ready, String reason, StatusResponse status) {
   }
 
   /** One JSON object: status UP/DOWN, the reason, and the Raft view it was decided from. */
+  @Override
   public String toJson() {
     return "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\""
-        + ",\"reason\":" + quote(reason)
-        + ",\"id\":" + quote(status.getId())
-        + ",\"role\":" + quote(status.getRole())
+        + ",\"reason\":" + jsonString(reason)
+        + ",\"id\":" + jsonString(status.getId())
+        + ",\"role\":" + jsonString(status.getRole())
         + ",\"term\":" + status.getTerm()
-        + ",\"leader\":" + (status.getLeaderId().isEmpty() ? "null" : quote(status.getLeaderId()))
+        + ",\"leader\":" + (status.getLeaderId().isEmpty() ? "null" : jsonString(status.getLeaderId()))
         + ",\"commitIndex\":" + status.getCommitIndex()
         + ",\"appliedIndex\":" + status.getAppliedIndex() + "}";
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }
