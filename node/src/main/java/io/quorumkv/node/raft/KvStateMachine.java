@@ -51,7 +51,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
@@ -83,7 +82,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   private final Path dbFile;
   private final Path snapshotTmpDir;
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SnapshotStorage storage = new SnapshotStorage();
   private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
   private final BlockingQueue<Pending> applyQueue = new ArrayBlockingQueue<>(APPLY_QUEUE_ENTRIES);
   private final AtomicLong lastStampMs = new AtomicLong();
