@@ -26,10 +26,13 @@ import java.util.Random;
 public final class ApplyBench {
   private static final int ENTRIES_PER_ROUND = 4000;
   private static final int KEYS = 10_000;
+  /** The leader's clock advances as at ~150 entries/s, so request rows are pruned as in a cluster. */
+  private static final long MS_PER_ENTRY = 7;
 
   public static void main(String[] args) throws Exception {
     int perEntry = args.length > 0 ? Integer.parseInt(args[0]) : 24;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    long leaderTime = System.currentTimeMillis();
     Path dir = Files.createTempDirectory("quorumkv-applybench");
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     Random random = new Random(1);
@@ -45,7 +48,7 @@ public final class ApplyBench {
           byte[] requestId = new byte[16];
           random.nextBytes(requestId);
           Command.Builder command = Command.newBuilder()
-              .setLeaderTimeMs(System.currentTimeMillis())
+              .setLeaderTimeMs(leaderTime)
               .setRequestId(ByteString.copyFrom(requestId));
           for (int w = 0; w < perEntry; w++) {
             random.nextBytes(value);
@@ -59,6 +62,7 @@ public final class ApplyBench {
                     .setData(ByteString.copyFrom(value)))));
           }
           index++;
+          leaderTime += MS_PER_ENTRY;
           store.applyBatch(List.of(new SqliteStore.Entry(index, 1, command.build())));
         }
         double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3;
