@@ -1,5 +1,6 @@
 package io.quorumkv.cli;
 
+import io.quorumkv.proto.JsonStrings;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ final class Json {
       for (Map.Entry<?, ?> e : m.entrySet()) {
         b.append(first ? "" : ", ");
         first = false;
-        string(b, String.valueOf(e.getKey()));
+        JsonStrings.appendQuoted(b, String.valueOf(e.getKey()));
         b.append(": ");
         write(b, e.getValue());
       }
@@ -37,28 +38,7 @@ final class Json {
     } else if (o instanceof Number || o instanceof Boolean) {
       b.append(o);
     } else {
-      string(b, o.toString());
+      JsonStrings.appendQuoted(b, o.toString());
     }
-  }
-
-  static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }

@@ -91,25 +91,6 @@ public final class ObservabilityServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** {@code s} as a JSON string literal, quotes included. */
-  public static String jsonString(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
-  }
-
   /** GET or HEAD of exactly {@code path} goes to {@code handler}; 404/405 otherwise. */
   private static void route(HttpServer server, String path, HttpHandler handler) {
     server.createContext(path, ex -> {

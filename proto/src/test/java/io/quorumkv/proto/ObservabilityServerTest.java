@@ -16,12 +16,6 @@ class ObservabilityServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
-  void jsonStringEscapesQuotesBackslashesAndControlCharacters() {
-    assertEquals("\"plain\"", ObservabilityServer.jsonString("plain"));
-    assertEquals("\"a\\\"b\\\\c\\u000a\\u0001é\"", ObservabilityServer.jsonString("a\"b\\c\n\u0001é"));
-  }
-
-  @Test
   void servesMetricsAndAsksTheReadinessAfreshEachTime() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
     Counter.builder().name("test_things_total").help("things").register(registry).inc(3);

@@ -1,10 +1,11 @@
 package io.quorumkv.gateway.metrics;
 
-import static io.quorumkv.proto.ObservabilityServer.jsonString;
+import static io.quorumkv.proto.JsonStrings.quote;
 
 import io.quorumkv.gateway.ClusterHealth;
 import io.quorumkv.gateway.KvConnectServer;
 import io.quorumkv.gateway.KvDatabase;
+import io.quorumkv.proto.JsonStrings;
 import io.quorumkv.proto.ObservabilityServer;
 import java.util.Optional;
 
@@ -44,8 +45,8 @@ public record GatewayHealth(boolean ready, String reason, Optional<ClusterHealth
   @Override
   public String toJson() {
     StringBuilder b = new StringBuilder("{\"status\":\"").append(ready ? "UP" : "DOWN").append('"');
-    b.append(",\"reason\":").append(jsonString(reason));
-    cluster.ifPresent(c -> b.append(",\"leader\":").append(c.leader().map(ObservabilityServer::jsonString).orElse("null"))
+    b.append(",\"reason\":").append(quote(reason));
+    cluster.ifPresent(c -> b.append(",\"leader\":").append(c.leader().map(JsonStrings::quote).orElse("null"))
         .append(",\"nodesReachable\":").append(c.nodesReachable())
         .append(",\"nodes\":").append(c.nodes()));
     return b.append('}').toString();

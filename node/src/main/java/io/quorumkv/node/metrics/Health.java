@@ -1,6 +1,6 @@
 package io.quorumkv.node.metrics;
 
-import static io.quorumkv.proto.ObservabilityServer.jsonString;
+import static io.quorumkv.proto.JsonStrings.quote;
 
 import io.quorumkv.proto.ObservabilityServer;
 import io.quorumkv.proto.gen.StatusResponse;
@@ -39,11 +39,11 @@ public record Health(boolean ready, String reason, StatusResponse status) implem
   @Override
   public String toJson() {
     return "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\""
-        + ",\"reason\":" + jsonString(reason)
-        + ",\"id\":" + jsonString(status.getId())
-        + ",\"role\":" + jsonString(status.getRole())
+        + ",\"reason\":" + quote(reason)
+        + ",\"id\":" + quote(status.getId())
+        + ",\"role\":" + quote(status.getRole())
         + ",\"term\":" + status.getTerm()
-        + ",\"leader\":" + (status.getLeaderId().isEmpty() ? "null" : jsonString(status.getLeaderId()))
+        + ",\"leader\":" + (status.getLeaderId().isEmpty() ? "null" : quote(status.getLeaderId()))
         + ",\"commitIndex\":" + status.getCommitIndex()
         + ",\"appliedIndex\":" + status.getAppliedIndex() + "}";
   }

@@ -61,7 +61,7 @@ class HealthTest {
   @Test
   void jsonIsEscaped() {
     Health h = Health.of(probe(status("FOLLOWER", "n2"), Optional.of("bad \"entry\"\n")));
-    assertEquals("{\"status\":\"DOWN\",\"reason\":\"stopped: bad \\\"entry\\\"\\u000a\",\"id\":\"n1\",\"role\":\"FOLLOWER\","
+    assertEquals("{\"status\":\"DOWN\",\"reason\":\"stopped: bad \\\"entry\\\"\\n\",\"id\":\"n1\",\"role\":\"FOLLOWER\","
         + "\"term\":4,\"leader\":\"n2\",\"commitIndex\":0,\"appliedIndex\":0}", h.toJson());
   }
 }

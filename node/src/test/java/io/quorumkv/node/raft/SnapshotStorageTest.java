@@ -34,9 +34,7 @@ class SnapshotStorageTest {
     assertEquals(first.toPath(), storage.getLatestSnapshot().getFile().getPath());
 
     // A snapshot this node takes is seen at once.
-    File second = snapshotFile(storage, 1, 20);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-        new FileInfo(second.toPath(), MD5FileUtil.readStoredMd5ForFile(second)), TermIndex.valueOf(1, 20)));
+    take(storage, 1, 20);
     assertEquals(20, storage.getLatestSnapshot().getIndex());
   }
 
@@ -45,10 +43,15 @@ class SnapshotStorageTest {
     SnapshotStorage storage = new SnapshotStorage();
     storage.init(storageAt(root));
     assertNull(storage.getLatestSnapshot());
-    File taken = snapshotFile(storage, 2, 5);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-        new FileInfo(taken.toPath(), MD5FileUtil.readStoredMd5ForFile(taken)), TermIndex.valueOf(2, 5)));
+    take(storage, 2, 5);
     assertEquals(TermIndex.valueOf(2, 5), storage.getLatestSnapshot().getTermIndex());
+  }
+
+  /** What KvStateMachine.takeSnapshot does: write the files, then tell the storage. */
+  private static void take(SnapshotStorage storage, long term, long index) throws Exception {
+    File f = snapshotFile(storage, term, index);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+        new FileInfo(f.toPath(), MD5FileUtil.readStoredMd5ForFile(f)), TermIndex.valueOf(term, index)));
   }
 
   /** A snapshot file and its MD5 file, as KvStateMachine.takeSnapshot writes them. */
