@@ -11,9 +11,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code quorumkv restart-node N}: graceful restart of one node of a 'quorumkv up' cluster. */
 @Command(name = "restart-node", mixinStandardHelpOptions = true,
-    description = {"Restarts one node of a running 'quorumkv up' cluster: SIGTERM (a leader hands",
-        "over leadership first), wait for it to exit, start it again from its data directory, and",
-        "wait until it has caught up with the leader's commit index."})
+    // One string per paragraph: picocli wraps it at the terminal width.
+    description = {"Restarts one node of a running 'quorumkv up' cluster: SIGTERM (a leader hands"
+        + " over leadership first), wait for it to exit, start it again from its data directory, and"
+        + " wait until it has caught up with the leader's commit index."})
 final class RestartNodeCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "Node id (n1) or number (1).")
   String node;

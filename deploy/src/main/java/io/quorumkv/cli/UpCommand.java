@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
 /** {@code quorumkv up}: a local 3-node cluster plus a gateway, as separate processes. */
 @Command(name = "up", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
+      // One string per paragraph: picocli wraps it at the terminal width.
       "Starts a local QuorumKV cluster: N node processes and one gateway, all under --dir.",
-      "Data is kept across restarts (run 'up' again with the same --dir). Ctrl-C or SIGTERM stops",
-      "every process. Logs: DIR/gateway.log and DIR/nN/node.log."})
+      "Data is kept across restarts (run 'up' again with the same --dir). Ctrl-C or SIGTERM stops"
+          + " every process. Logs: DIR/gateway.log and DIR/nN/node.log."})
 final class UpCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "${env:QUORUMKV_DIR:-quorumkv-data}",
       description = "Directory for every node's data and the logs (default: ${DEFAULT-VALUE}). [QUORUMKV_DIR]")

@@ -18,12 +18,14 @@ import picocli.CommandLine.Option;
     name = "node",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    // One string per paragraph: picocli wraps each at the terminal width, so line breaks of our
+    // own would leave ragged half-lines.
     description = {
-      "Runs one QuorumKV replica: a Raft (Apache Ratis) member that applies committed atomic writes",
-      "to its own SQLite database, plus the node RPC service the gateway uses.",
-      "A new data directory bootstraps the group; an existing one is recovered (the log replays",
-      "from the last applied index). Every option can also be set with the environment variable",
-      "shown in brackets."
+      "Runs one QuorumKV replica: a Raft (Apache Ratis) member that applies committed atomic writes"
+          + " to its own SQLite database, plus the node RPC service the gateway uses.",
+      "A new data directory bootstraps the group; an existing one is recovered (the log replays"
+          + " from the last applied index). Every option can also be set with the environment variable"
+          + " shown in brackets."
     })
 public final class NodeMain implements Callable<Integer> {
   @Option(names = "--id", required = true, defaultValue = "${env:QUORUMKV_ID}",
