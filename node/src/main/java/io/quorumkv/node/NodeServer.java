@@ -215,11 +215,7 @@ public final class NodeServer implements AutoCloseable {
       }
       long applied = stateMachine.appliedIndex();
       long peerCommit = -1;
-      for (PeerAddress p : config.peers()) {
-        StatusResponse peer = p.id().equals(config.id()) ? null : peerStatus(p, 1000).orElse(null);
-        if (peer == null) {
-          continue;
-        }
+      for (StatusResponse peer : otherStatuses(1000)) {
         voteGuard.learnCommitted(committedIndex(peer));
         if (!peer.getLeaderId().isEmpty() && !peer.getLeaderId().equals(config.id())) {
           peerCommit = Math.max(peerCommit, peer.getCommitIndex());
@@ -247,14 +243,19 @@ public final class NodeServer implements AutoCloseable {
 
   /** Asks every other node at once (half a second at most) what it has committed. */
   private void learnCommittedFromPeers() {
-    List<PeerAddress> others = config.peers().stream().filter(p -> !p.id().equals(config.id())).toList();
-    NodeStatusProbe.fetchAll(others, 500).forEach(s -> s.filter(this::inThisCluster)
-        .ifPresent(peer -> voteGuard.learnCommitted(committedIndex(peer))));
+    otherStatuses(500).forEach(peer -> voteGuard.learnCommitted(committedIndex(peer)));
   }
 
-  /** A peer's status, if it answered within {@code deadlineMs} and belongs to this cluster. */
-  private Optional<StatusResponse> peerStatus(PeerAddress peer, long deadlineMs) {
-    return NodeStatusProbe.fetch(peer, deadlineMs).filter(this::inThisCluster);
+  /**
+   * The status of every other node of this cluster that answered within {@code deadlineMs},
+   * all asked at once (a node that does not answer costs the deadline once, not per node).
+   */
+  private List<StatusResponse> otherStatuses(long deadlineMs) {
+    List<PeerAddress> others = config.peers().stream().filter(p -> !p.id().equals(config.id())).toList();
+    return NodeStatusProbe.fetchAll(others, deadlineMs).stream()
+        .flatMap(Optional::stream)
+        .filter(this::inThisCluster)
+        .toList();
   }
 
   private boolean inThisCluster(StatusResponse peer) {
