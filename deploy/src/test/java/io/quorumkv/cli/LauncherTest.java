@@ -42,5 +42,7 @@ class LauncherTest {
     assertFalse(zgc.contains("-XX:+UseSerialGC"), "the JVM refuses two collectors");
     assertTrue(zgc.contains("-XX:+UseZGC"));
     assertEquals("node", zgc.get(zgc.size() - 1));
+    List<String> g1 = Launcher.javaCommand(List.of("node"), "-XX:+UseG1GC");
+    assertFalse(g1.contains("-XX:+UseSerialGC"), "a collector name with a digit");
   }
 }
