@@ -36,7 +36,7 @@ final class ChildJvm {
 
   /** JVM flags of every child; the quorumkv launcher's, plus C1-only JIT (short-lived test JVMs). */
   static final List<String> FLAGS = Stream.concat(
-      Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m", "-Xss1m",
+      Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx256m", "-Xss1m",
           // as in the launcher: without it every start ran a full GC ("Metadata GC Threshold"),
           // 0.1 s alone and 0.6-1.7 s on a loaded machine, while a new leader was being elected
           "-XX:MetaspaceSize=96m",

@@ -21,7 +21,10 @@ final class Launcher {
     if (javaFeature >= 23) {
       f.add("--sun-misc-unsafe-memory-access=allow");
     }
-    f.addAll(List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-Xss1m",
+    // G1, not SerialGC: under sustained writes Ratis' cached log entries reach the old generation,
+    // and SerialGC's full collections of it stopped every node for 0.4-0.7 s every ~10 minutes, a
+    // leader's longer than the 150-300 ms election timeout (bench/README.md, profile findings).
+    f.addAll(List.of("-XX:+UseG1GC", "-Xms32m", "-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-Xss1m",
         // A node loads ~31 MB of class metadata; with the default threshold (~21 MB) every start ran a
         // full GC (Metadata GC Threshold): 0.1 s idle, 0.6-1.7 s on a busy machine, while elections ran.
         "-XX:MetaspaceSize=96m"));
