@@ -43,6 +43,11 @@ final class Launcher {
     return List.of(opts.trim().split("\\s+"));
   }
 
+  /** {@code -XX:+Use...GC}: a garbage collector choice (SerialGC, G1GC, ZGC, ...). */
+  private static boolean isCollector(String flag) {
+    return flag.matches("-XX:\\+Use\\w*GC");
+  }
+
   static List<String> javaCommand(List<String> args) {
     return javaCommand(args, System.getenv("QUORUMKV_JAVA_OPTS"));
   }
@@ -53,8 +58,8 @@ final class Launcher {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> extra = extraJvmFlags(javaOpts);
     // A collector chosen in QUORUMKV_JAVA_OPTS replaces ours (the JVM refuses two).
-    boolean ownCollector = extra.stream().anyMatch(f -> f.matches("-XX:\\+Use\\w*GC"));
-    JVM_FLAGS.stream().filter(f -> !(ownCollector && f.matches("-XX:\\+Use\\w*GC"))).forEach(cmd::add);
+    boolean ownCollector = extra.stream().anyMatch(Launcher::isCollector);
+    JVM_FLAGS.stream().filter(f -> !(ownCollector && isCollector(f))).forEach(cmd::add);
     cmd.addAll(extra);
     String logging = System.getProperty("java.util.logging.config.file");
     if (logging != null) {
